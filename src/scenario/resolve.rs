@@ -1,0 +1,357 @@
+//! Reads a scenario and the files it `extends`, merges them base first, and applies `--set`
+//! overrides, giving one TOML table. Knows where each file's text came from so errors can be
+//! located in it; knows nothing of what the keys mean.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use toml::{Table, Value};
+
+use super::locate::{self, Seg};
+use super::validate::Problem;
+use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, ScenarioError};
+
+/// How deep `extends` may nest before we call it a mistake.
+const MAX_EXTENDS_DEPTH: usize = 16;
+/// Largest scenario file we read; anything bigger is not a hand-written scenario.
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Name shown for the compiled-in default scenario.
+pub const EMBEDDED_NAME: &str = "<embedded default>";
+
+/// One `--set KEY=VALUE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Dotted path, e.g. `convoy.kidal_column.vehicles`.
+    pub path: String,
+    /// The value as TOML (`80`, `{ min = 60, max = 90 }`, `"csp"`), or a bare word taken as text.
+    pub value: Value,
+    /// As the user wrote it, for the manifest.
+    pub text: String,
+}
+
+impl FromStr for Override {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (path, raw) = s
+            .split_once('=')
+            .ok_or_else(|| format!("'{s}' is not KEY=VALUE (e.g. convoy.kidal_column.vehicles=80)"))?;
+        let path = path.trim();
+        if path.is_empty() || path.split('.').any(str::is_empty) {
+            return Err(format!("'{path}' is not a dotted scenario path (e.g. convoy.kidal_column.vehicles)"));
+        }
+        let raw = raw.trim();
+        let value = match format!("v = {raw}").parse::<Table>() {
+            Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
+            Err(_) => Value::String(raw.to_string()),
+        };
+        Ok(Override { path: path.to_string(), value, text: s.to_string() })
+    }
+}
+
+/// A scenario file's text, parsed.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as shown in messages.
+    pub name: String,
+    /// The text, for locating errors.
+    pub text: String,
+    /// The parsed table.
+    pub table: Table,
+}
+
+/// A scenario and the files it extends, the scenario itself first.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    files: Vec<SourceFile>,
+}
+
+impl Chain {
+    /// Reads `path` and everything it extends.
+    pub fn from_path(path: &Path) -> Result<Chain, ScenarioError> {
+        let text = read(path, None)?;
+        Chain::from_text(&text, &path.display().to_string(), path.parent())
+    }
+
+    /// The compiled-in default scenario.
+    pub fn embedded_default() -> Result<Chain, ScenarioError> {
+        Chain::from_text(DEFAULT_SCENARIO, EMBEDDED_NAME, None)
+    }
+
+    /// Text standing for the file `name` in `dir`.
+    pub fn from_text(text: &str, name: &str, dir: Option<&Path>) -> Result<Chain, ScenarioError> {
+        let mut files = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut current = (text.to_string(), name.to_string(), dir.map(Path::to_path_buf));
+        loop {
+            let (text, name, dir) = current;
+            if let Ok(canonical) = Path::new(&name).canonicalize() {
+                seen.insert(canonical);
+            }
+            let table = parse(&text, &name)?;
+            let extends = match table.get("extends") {
+                None => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    return Err(error_at(&name, &text, &[Seg::key("extends")], "extends must be a file name in quotes, e.g. extends = \"gao-kidal-2023.toml\""));
+                }
+            };
+            files.push(SourceFile { name: name.clone(), text: text.clone(), table });
+            let Some(parent) = extends else { break };
+            if files.len() > MAX_EXTENDS_DEPTH {
+                return Err(error_at(&name, &text, &[Seg::key("extends")], &format!("extends nests more than {MAX_EXTENDS_DEPTH} files deep")));
+            }
+            let here = dir.clone().unwrap_or_else(|| PathBuf::from("."));
+            let candidate = here.join(&parent);
+            let key = candidate.canonicalize().unwrap_or(candidate.clone());
+            if seen.contains(&key) {
+                return Err(error_at(&name, &text, &[Seg::key("extends")], &format!("extends cycle: '{parent}' is already part of this chain of files")));
+            }
+            if candidate.is_file() {
+                let text2 = read(&candidate, Some((&name, &text)))?;
+                current = (text2, candidate.display().to_string(), candidate.parent().map(Path::to_path_buf));
+            } else if Path::new(&parent).file_name().is_some_and(|f| f == DEFAULT_SCENARIO_FILE) {
+                if name == EMBEDDED_NAME {
+                    return Err(error_at(&name, &text, &[Seg::key("extends")], "the default scenario cannot extend itself"));
+                }
+                current = (DEFAULT_SCENARIO.to_string(), EMBEDDED_NAME.to_string(), None);
+            } else {
+                return Err(error_at(&name, &text, &[Seg::key("extends")], &format!("extends '{parent}': no such file (looked for {})", candidate.display())));
+            }
+        }
+        Ok(Chain { files })
+    }
+
+    /// The file the user named, for messages and the manifest.
+    pub fn origin(&self) -> String {
+        self.files[0].name.clone()
+    }
+
+    /// Base first, each file merged over the one it extends, then the overrides.
+    pub fn merged(&self, overrides: &[Override]) -> Result<Table, ScenarioError> {
+        let mut merged = Table::new();
+        for file in self.files.iter().rev() {
+            let mut table = file.table.clone();
+            table.remove("extends");
+            merge_table(&mut merged, table).map_err(|(path, message)| self.locate(&path, &message))?;
+        }
+        for o in overrides {
+            apply_override(&mut merged, o).map_err(|message| ScenarioError {
+                file: "--set".to_string(),
+                line: None,
+                column: None,
+                message: format!("{}: {message}", o.text),
+            })?;
+        }
+        Ok(merged)
+    }
+
+    /// Locates a shape or type error found by serde in the merged table.
+    pub fn locate_serde(
+        &self,
+        merged: &Table,
+        err: serde_path_to_error::Error<toml::de::Error>,
+        overrides: &[Override],
+    ) -> ScenarioError {
+        let mut path = locate::path_from_serde(merged, err.path());
+        let mut message = err.inner().message().trim().to_string();
+        if let Some((unknown, expected)) = parse_unknown_field(&message) {
+            let section = locate::section_name(&path);
+            path.push(Seg::key(&unknown));
+            message = match did_you_mean(&unknown, &expected) {
+                Some(best) => format!("unknown key '{unknown}' in {section} — did you mean '{best}'?"),
+                None => format!("unknown key '{unknown}' in {section} (valid keys: {})", expected.join(", ")),
+            };
+        } else {
+            message = format!("{}: {message}", locate::dotted(&path));
+        }
+        if let Some(o) = overrides.iter().find(|o| locate::dotted(&path).starts_with(&o.path)) {
+            return ScenarioError { file: "--set".into(), line: None, column: None, message: format!("{}: {message}", o.text) };
+        }
+        self.locate(&path, &message)
+    }
+
+    /// Locates a problem found by validation.
+    pub fn locate_problem(&self, _merged: &Table, problem: Problem) -> ScenarioError {
+        self.locate(&problem.path, &problem.message)
+    }
+
+    fn locate(&self, path: &[Seg], message: &str) -> ScenarioError {
+        let texts: Vec<(&str, &str)> = self.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+        let (file, line, column) = locate::find(&texts, path);
+        ScenarioError { file, line, column, message: message.to_string() }
+    }
+}
+
+fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError> {
+    let fail = |message: String| match from {
+        Some((name, text)) => error_at(name, text, &[Seg::key("extends")], &message),
+        None => ScenarioError { file: path.display().to_string(), line: None, column: None, message },
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read scenario file: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(format!("scenario file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len())));
+    }
+    std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read scenario file: {e}")))
+}
+
+fn parse(text: &str, name: &str) -> Result<Table, ScenarioError> {
+    text.parse::<Table>().map_err(|e| {
+        let (line, column) = match e.span() {
+            Some(span) => {
+                let (l, c) = locate::line_col(text, span.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        ScenarioError {
+            file: name.to_string(),
+            line,
+            column,
+            message: format!("not valid TOML: {}", e.message().trim()),
+        }
+    })
+}
+
+fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioError {
+    let (file, line, column) = locate::find(&[(name, text)], path);
+    ScenarioError { file, line, column, message: message.to_string() }
+}
+
+/// The key that identifies an entry of an array of tables across files.
+pub fn identity(section: &str, entry: &Table) -> Option<String> {
+    if let Some(Value::String(id)) = entry.get("id") {
+        return Some(id.clone());
+    }
+    match (section, entry.get("from"), entry.get("to"), entry.get("camp")) {
+        ("road", Some(Value::String(a)), Some(Value::String(b)), _) => Some(format!("{a}_{b}")),
+        ("withdrawal", _, _, Some(Value::String(c))) => Some(c.clone()),
+        _ => None,
+    }
+}
+
+type MergeError = (Vec<Seg>, String);
+
+fn merge_table(base: &mut Table, over: Table) -> Result<(), MergeError> {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(b)), Value::Table(o)) if !is_number_table(&o) => {
+                merge_table(b, o).map_err(|(mut p, m)| {
+                    p.insert(0, Seg::key(&key));
+                    (p, m)
+                })?;
+            }
+            (Some(Value::Array(b)), Value::Array(o)) if o.iter().all(Value::is_table) && b.iter().all(Value::is_table) => {
+                merge_entries(&key, b, o)?;
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Entries with the same identity merge key by key; `remove = true` drops one; new ones append.
+fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Result<(), MergeError> {
+    for entry in over {
+        let Value::Table(mut entry) = entry else { continue };
+        let remove = matches!(entry.remove("remove"), Some(Value::Boolean(true)));
+        let id = identity(section, &entry);
+        let found = id.as_ref().and_then(|id| {
+            base.iter().position(|b| b.as_table().and_then(|t| identity(section, t)).as_ref() == Some(id))
+        });
+        match (found, remove) {
+            (Some(i), true) => {
+                base.remove(i);
+            }
+            (None, true) => {
+                let shown = id.unwrap_or_default();
+                return Err((vec![Seg::key(section), Seg::id(&shown)], format!("remove = true: no [[{section}]] '{shown}' in the scenario this extends")));
+            }
+            (Some(i), false) => {
+                if let Some(Value::Table(b)) = base.get_mut(i) {
+                    merge_table(b, entry).map_err(|(mut p, m)| {
+                        p.splice(0..0, [Seg::key(section), Seg::id(id.as_deref().unwrap_or(""))]);
+                        (p, m)
+                    })?;
+                }
+            }
+            (None, false) => base.push(Value::Table(entry)),
+        }
+    }
+    Ok(())
+}
+
+/// A table standing for one number (`{ min, max }`): replaced whole, never merged key by key,
+/// so that a variant's `{ value = 3 }` does not inherit the base's `min` and `max`.
+fn is_number_table(t: &Table) -> bool {
+    t.keys().all(|k| matches!(k.as_str(), "value" | "min" | "mode" | "max" | "source"))
+}
+
+fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
+    let segs: Vec<&str> = o.path.split('.').collect();
+    let mut table = root;
+    for (depth, seg) in segs.iter().enumerate() {
+        let last = depth + 1 == segs.len();
+        if last {
+            if let Some(existing @ Value::Table(_)) = table.get(*seg) {
+                if !existing.as_table().is_some_and(is_number_table) {
+                    return Err(format!("'{}' is a whole section; set one of its keys instead", segs[..=depth].join(".")));
+                }
+            }
+            table.insert(seg.to_string(), o.value.clone());
+            return Ok(());
+        }
+        let here = segs[..=depth].join(".");
+        let keys: Vec<String> = table.keys().cloned().collect();
+        table = match table.get_mut(*seg) {
+            Some(Value::Table(t)) => t,
+            Some(Value::Array(entries)) => {
+                let next = segs[depth + 1];
+                let ids: Vec<String> = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| e.as_table().and_then(|t| identity(seg, t)).unwrap_or_else(|| i.to_string()))
+                    .collect();
+                let pos = ids.iter().position(|id| id == next).or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
+                let Some(pos) = pos else {
+                    return Err(format!("unknown path: no [[{seg}]] '{next}' (there are: {})", ids.join(", ")));
+                };
+                if depth + 2 == segs.len() {
+                    return Err(format!("'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"));
+                }
+                // Skip the id segment: the loop continues inside the entry.
+                let Some(Value::Table(entry)) = entries.get_mut(pos) else {
+                    return Err(format!("unknown path: '{here}.{next}' is not a table"));
+                };
+                return apply_override(entry, &Override { path: segs[depth + 2..].join("."), value: o.value.clone(), text: o.text.clone() })
+                    .map_err(|m| m.replace("unknown path: ", &format!("unknown path under {here}.{next}: ")));
+            }
+            Some(_) => return Err(format!("unknown path: '{here}' is a value, not a section")),
+            None => {
+                return Err(format!("unknown path: no '{seg}' here (valid: {})", keys.join(", ")));
+            }
+        };
+    }
+    Ok(())
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into x and [a, b].
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    Some((unknown.to_string(), expected))
+}
+
+/// The valid key closest to a misspelt one, if any is close.
+pub fn did_you_mean(wrong: &str, valid: &[String]) -> Option<String> {
+    valid
+        .iter()
+        .map(|v| (strsim::damerau_levenshtein(wrong, v), v))
+        .filter(|(d, v)| *d <= 2.max(v.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v.clone())
+}

@@ -1,0 +1,190 @@
+//! Resources: state shared by all systems of one replication — the clock, the random stream,
+//! the scenario with this replication's draws, the tallies and the optional event log.
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+use rand_chacha::ChaCha8Rng;
+
+use super::components::Force;
+use super::events::Event;
+use crate::scenario::{Draws, FactionIdx, ParamId, Scenario, SiteIdx, Stance};
+
+/// Simulated time: systems handle what is due at `now_hour` and lower `next_hour` to the time
+/// of the next thing they expect, so a replication costs what happens in it.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub struct Clock {
+    /// The present, hours since the scenario start.
+    pub now_hour: f64,
+    /// The earliest time any system asked to run again.
+    pub next_hour: f64,
+    /// The end of the scenario.
+    pub horizon_hour: f64,
+}
+
+impl Clock {
+    /// Asks for a pass at `hour` (never earlier than now).
+    pub fn propose(&mut self, hour: f64) {
+        if hour.is_finite() {
+            self.next_hour = self.next_hour.min(hour.max(self.now_hour));
+        }
+    }
+
+    /// Whether it is between 18:00 and 06:00.
+    pub fn is_night(&self) -> bool {
+        let h = self.now_hour.rem_euclid(24.0);
+        !(6.0..18.0).contains(&h)
+    }
+}
+
+/// The replication's own random stream (ChaCha8, seeded from the batch seed, stream = run index).
+#[derive(Resource)]
+pub struct SimRng(pub ChaCha8Rng);
+
+/// The scenario and the values its numbers took in this replication.
+#[derive(Resource)]
+pub struct Setup {
+    /// The validated scenario, shared read-only.
+    pub scenario: Arc<Scenario>,
+    /// This replication's draws.
+    pub draws: Draws,
+}
+
+impl Setup {
+    /// The value of a scenario number in this replication.
+    pub fn value(&self, id: ParamId) -> f64 {
+        self.draws.get(id)
+    }
+
+    /// How `a` regards `b`.
+    pub fn stance(&self, a: FactionIdx, b: FactionIdx) -> Stance {
+        self.scenario.stances[a][b]
+    }
+
+    /// Whether the two are enemies.
+    pub fn hostile(&self, a: FactionIdx, b: FactionIdx) -> bool {
+        self.stance(a, b) == Stance::Hostile
+    }
+
+    /// Road distance between two sites (infinite when unconnected).
+    pub fn distance_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
+        self.scenario.distance_km[a][b]
+    }
+
+    /// Straight-line distance between two sites (haversine, Earth radius 6371 km).
+    pub fn straight_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
+        let (sa, sb) = (&self.scenario.sites[a], &self.scenario.sites[b]);
+        let (la, lb) = (sa.lat.to_radians(), sb.lat.to_radians());
+        let dlat = lb - la;
+        let dlon = (sb.lon - sa.lon).to_radians();
+        let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
+        2.0 * 6371.0 * h.sqrt().asin()
+    }
+
+    /// Whether the scenario runs in mean-field mode (expected values, no sampling).
+    pub fn mean_field(&self) -> bool {
+        self.scenario.combat.mode == crate::scenario::CombatMode::MeanField
+    }
+}
+
+/// Entities in scenario order, so systems that draw random numbers visit them in a fixed order.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Roster {
+    /// Site entities, by site index.
+    pub sites: Vec<Entity>,
+    /// Convoy entities, by convoy index.
+    pub convoys: Vec<Entity>,
+    /// Band entities, by group index.
+    pub bands: Vec<Entity>,
+    /// Air wing entities, by wing index.
+    pub air: Vec<Entity>,
+}
+
+/// Running totals that become the outcome record.
+#[derive(Resource, Debug, Clone, PartialEq, Default)]
+pub struct Tally {
+    /// Killed, by faction.
+    pub killed: Vec<f64>,
+    /// Wounded, by faction.
+    pub wounded: Vec<f64>,
+    /// Civilians killed.
+    pub civilians_killed: f64,
+    /// IED strikes on convoys.
+    pub ied_strikes: u32,
+    /// Ambushes sprung on convoys.
+    pub ambushes: u32,
+    /// Raids launched on camps.
+    pub camp_raids: u32,
+    /// Engagements fought (ambushes, raids, assaults).
+    pub engagements: u32,
+    /// Air strikes flown.
+    pub air_strikes: u32,
+}
+
+impl Tally {
+    /// Books casualties of one faction.
+    pub fn book(&mut self, faction: FactionIdx, killed: f64, wounded: f64) {
+        self.killed[faction] += killed;
+        self.wounded[faction] += wounded;
+    }
+}
+
+/// Why a site changes hands: the only ways it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureCause {
+    /// The attacker won a fight for it, or the defenders left it to the attacker.
+    Combat,
+    /// A raiding band took it and will leave; or left it and the former owner returned.
+    Raid,
+    /// Peacekeepers left it, handing it over or leaving it empty.
+    Withdrawal,
+    /// The first force to arrive at an empty site took it.
+    Occupation,
+}
+
+/// A change of owner waiting for the control system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capture {
+    /// The site.
+    pub site: SiteIdx,
+    /// The new owner (None: left empty).
+    pub by: Option<FactionIdx>,
+    /// Why.
+    pub cause: CaptureCause,
+    /// Troops left there as the new garrison.
+    pub garrison: Force,
+    /// For a raid: the band, and when it leaves.
+    pub raid: Option<(Entity, f64)>,
+    /// Defenders who fell back (they return when a raid ends).
+    pub displaced: Force,
+}
+
+/// Changes of owner decided this pass, applied by `update_control`.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct PendingCaptures(pub Vec<Capture>);
+
+/// A record of every change of owner, for the invariant tests and the narrative.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ControlHistory(pub Vec<(f64, SiteIdx, Option<FactionIdx>, Option<FactionIdx>, CaptureCause)>);
+
+/// The after-action event log: on when replaying, off (and free) in batches.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct EventLog {
+    /// Whether to record.
+    pub enabled: bool,
+    /// What happened, in order.
+    pub events: Vec<Event>,
+}
+
+impl EventLog {
+    /// Records an event built only when the log is on.
+    pub fn record(&mut self, event: impl FnOnce() -> Event) {
+        if self.enabled {
+            self.events.push(event());
+        }
+    }
+}
+
+/// Open fights.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Engagements(pub Vec<super::systems::combat::Engagement>);

@@ -1,0 +1,63 @@
+//! The one place the system order is written. Each pass runs every system once in this order;
+//! ambiguity detection is an error, so the order is total and a replication deterministic.
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+
+use super::systems::{air, combat, contact, control, decisions, ieds, movement, scheduled};
+
+/// The label of the simulation's schedule.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SimSchedule;
+
+/// The stages of one pass, in run order.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SimSystems {
+    /// Withdrawals, departures, reinforcements.
+    Scheduled,
+    /// Convoys and bands decide what to do.
+    Decisions,
+    /// Convoys drive, bands arrive.
+    Movement,
+    /// Roadside bombs.
+    Ieds,
+    /// Meetings become fights.
+    Contact,
+    /// Rounds of fire.
+    Combat,
+    /// Owners change.
+    Control,
+    /// Drones and aircraft.
+    Air,
+}
+
+/// Builds the schedule: single-threaded (parallelism is across replications), strictly ordered.
+pub fn build() -> Schedule {
+    let mut schedule = Schedule::new(SimSchedule);
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+    schedule.configure_sets(
+        (
+            SimSystems::Scheduled,
+            SimSystems::Decisions,
+            SimSystems::Movement,
+            SimSystems::Ieds,
+            SimSystems::Contact,
+            SimSystems::Combat,
+            SimSystems::Control,
+            SimSystems::Air,
+        )
+            .chain(),
+    );
+    schedule.add_systems((
+        (scheduled::apply_withdrawals, scheduled::depart_convoys, scheduled::apply_reinforcements).chain().in_set(SimSystems::Scheduled),
+        (decisions::decide_convoys, decisions::decide_bands).chain().in_set(SimSystems::Decisions),
+        (movement::move_convoys, movement::move_bands).chain().in_set(SimSystems::Movement),
+        ieds::strike_ieds.in_set(SimSystems::Ieds),
+        contact::make_contact.in_set(SimSystems::Contact),
+        combat::resolve_engagements.in_set(SimSystems::Combat),
+        control::update_control.in_set(SimSystems::Control),
+        air::fly_air_strikes.in_set(SimSystems::Air),
+    ));
+    schedule
+}

@@ -1,0 +1,378 @@
+//! Combat: open engagements fight in rounds of stochastic (or mean-field) Lanchester attrition
+//! until a side breaks, is wiped out, or the fight times out; then each side's units are told
+//! what to do next and any change of owner is handed to `update_control`.
+
+use bevy_ecs::prelude::*;
+use rand_distr::{Distribution, Poisson};
+
+use crate::scenario::{FactionIdx, RoadIdx, SiteIdx, SiteKind};
+use crate::sim::components::*;
+use crate::sim::events::{Event, EventKind};
+use crate::sim::lanchester::{self, Shooters};
+use crate::sim::resources::*;
+
+/// What kind of fight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngagementKind {
+    /// A band springs on a convoy on the road.
+    Ambush,
+    /// A band attacks a camp to take it for a few hours.
+    Raid,
+    /// An attack to take and keep a site.
+    Assault,
+}
+
+impl EngagementKind {
+    fn name(self) -> &'static str {
+        match self {
+            EngagementKind::Ambush => "ambush",
+            EngagementKind::Raid => "raid",
+            EngagementKind::Assault => "assault",
+        }
+    }
+}
+
+/// Attackers are side 0, defenders side 1.
+pub const ATTACKERS: usize = 0;
+/// Index of the defending side.
+pub const DEFENDERS: usize = 1;
+
+/// An open fight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Engagement {
+    /// Ambush, raid or assault.
+    pub kind: EngagementKind,
+    /// The site fought over or nearest to the fight.
+    pub site: SiteIdx,
+    /// The road, for ambushes.
+    pub road: Option<RoadIdx>,
+    /// Units on each side: attackers, defenders.
+    pub sides: [Vec<Entity>; 2],
+    /// When it began.
+    pub start_hour: f64,
+    /// When the next round is fired.
+    pub next_round_hour: f64,
+    /// Rounds fired so far.
+    pub rounds: u32,
+    /// Troops each side has put into the fight (grows when reinforcements join).
+    pub committed: [f64; 2],
+    /// Casualties each side has taken in this fight.
+    pub lost: [f64; 2],
+    /// Killed on each side.
+    pub killed: [f64; 2],
+    /// Wounded on each side.
+    pub wounded: [f64; 2],
+    /// Vehicles lost by convoys in this fight.
+    pub vehicles_lost: f64,
+    /// The attacker fires with surprise in the first round.
+    pub surprise: bool,
+}
+
+impl Engagement {
+    /// A fight starting now, its first round fired at once.
+    pub fn new(kind: EngagementKind, site: SiteIdx, road: Option<RoadIdx>, attackers: Vec<Entity>, defenders: Vec<Entity>, now: f64, surprise: bool) -> Engagement {
+        Engagement {
+            kind,
+            site,
+            road,
+            sides: [attackers, defenders],
+            start_hour: now,
+            next_round_hour: now,
+            rounds: 0,
+            committed: [0.0; 2],
+            lost: [0.0; 2],
+            killed: [0.0; 2],
+            wounded: [0.0; 2],
+            vehicles_lost: 0.0,
+            surprise,
+        }
+    }
+}
+
+/// Lead faction of a side: the first contingent of its first unit with troops.
+fn lead_faction(side: &[Entity], forces: &Query<&mut Force>) -> Option<FactionIdx> {
+    side.iter().filter_map(|e| forces.get(*e).ok()).flat_map(|f| f.parts.first()).map(|c| c.faction).next()
+}
+
+fn side_troops(side: &[Entity], forces: &Query<&mut Force>) -> f64 {
+    side.iter().filter_map(|e| forces.get(*e).ok()).map(Force::troops).sum()
+}
+
+/// Whether a faction (or an ally) flies air support over `site` at this hour.
+pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteIdx) -> bool {
+    if clock.is_night() {
+        return false;
+    }
+    setup.scenario.air.iter().any(|w| {
+        setup.stance(w.faction, faction) == crate::scenario::Stance::Allied
+            && clock.now_hour >= w.from_hour
+            && setup.value(w.sorties_per_day) > 0.0
+            && setup.straight_km(w.base, site) <= setup.value(w.range_km)
+    })
+}
+
+/// Fires the rounds that are due and closes the fights that are over.
+#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+pub fn resolve_engagements(
+    mut engagements: ResMut<Engagements>,
+    mut forces: Query<&mut Force>,
+    mut convoys: Query<&mut ConvoyState>,
+    mut bands: Query<&mut Band>,
+    setup: Res<Setup>,
+    mut clock: ResMut<Clock>,
+    mut rng: ResMut<SimRng>,
+    mut tally: ResMut<Tally>,
+    mut captures: ResMut<PendingCaptures>,
+    mut log: ResMut<EventLog>,
+) {
+    let now = clock.now_hour;
+    let round_hours = setup.value(setup.scenario.combat.round_hours);
+    let max_hours = setup.value(setup.scenario.combat.max_engagement_hours);
+    let mut i = 0;
+    while i < engagements.0.len() {
+        let e = &mut engagements.0[i];
+        if e.next_round_hour > now {
+            clock.propose(e.next_round_hour);
+            i += 1;
+            continue;
+        }
+        fire_round(e, &mut forces, &mut convoys, &mut bands, &setup, &clock, &mut rng, &mut tally);
+        e.next_round_hour = now + round_hours;
+
+        let broken = [0, 1].map(|s| {
+            let bp = lead_faction(&e.sides[s], &forces).map_or(1.0, |f| setup.value(setup.scenario.factions[f].break_point));
+            let troops = side_troops(&e.sides[s], &forces);
+            troops < 0.5 || (e.committed[s] > 0.0 && e.lost[s] >= bp * e.committed[s] - 1e-9)
+        });
+        let timed_out = now + round_hours - e.start_hour > max_hours + 1e-9;
+        if broken[0] || broken[1] || timed_out {
+            let e = engagements.0.remove(i);
+            let attacker_won = broken[DEFENDERS] && !broken[ATTACKERS];
+            close(e, attacker_won, &mut forces, &mut convoys, &mut bands, &setup, &clock, &mut rng, &mut tally, &mut captures, &mut log);
+        } else {
+            clock.propose(e.next_round_hour);
+            i += 1;
+        }
+    }
+}
+
+/// One round: both sides fire on the strengths they had at its start.
+#[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
+fn fire_round(
+    e: &mut Engagement,
+    forces: &mut Query<&mut Force>,
+    convoys: &mut Query<&mut ConvoyState>,
+    bands: &mut Query<&mut Band>,
+    setup: &Setup,
+    clock: &Clock,
+    rng: &mut SimRng,
+    tally: &mut Tally,
+) {
+    let combat = &setup.scenario.combat;
+    let round_hours = setup.value(combat.round_hours);
+    let night = if clock.is_night() { setup.value(combat.night_factor) } else { 1.0 };
+    let mean_field = setup.mean_field();
+
+    // Shooters of each side, with the side's modifiers, on pre-round strengths.
+    let mut shooters: [Vec<Shooters>; 2] = [Vec::new(), Vec::new()];
+    let mut troops = [0.0; 2];
+    for s in 0..2 {
+        let lead = lead_faction(&e.sides[s], forces);
+        let air = lead.is_some_and(|f| air_cover(setup, clock, f, e.site));
+        let mut factor = night * if air { setup.value(combat.air_support_factor) } else { 1.0 };
+        if s == ATTACKERS && e.surprise && e.rounds == 0 {
+            factor *= setup.value(combat.surprise_factor);
+        }
+        for unit in &e.sides[s] {
+            if let Ok(force) = forces.get(*unit) {
+                for c in &force.parts {
+                    let f = &setup.scenario.factions[c.faction];
+                    troops[s] += c.troops;
+                    shooters[s].push(Shooters { count: c.troops, kill_rate_per_hour: setup.value(f.kill_rate_per_hour) * factor, fire: f.fire });
+                }
+            }
+        }
+        e.committed[s] = e.committed[s].max(troops[s] + e.lost[s]);
+    }
+    let fortification = match e.kind {
+        EngagementKind::Ambush => 1.0,
+        _ => setup.value(setup.scenario.sites[e.site].fortification),
+    };
+    let p = [
+        lanchester::casualty_probability(troops[0], &shooters[1], round_hours, 1.0),
+        lanchester::casualty_probability(troops[1], &shooters[0], round_hours, fortification),
+    ];
+
+    for s in 0..2 {
+        for unit in &e.sides[s] {
+            let Ok(mut force) = forces.get_mut(*unit) else { continue };
+            let before = force.troops();
+            let mut unit_lost = 0.0;
+            for c in force.parts.iter_mut() {
+                let cas = lanchester::casualties(c.troops, p[s], (!mean_field).then_some(&mut rng.0)).min(c.troops);
+                if cas <= 0.0 {
+                    continue;
+                }
+                let share = setup.value(setup.scenario.factions[c.faction].killed_share);
+                let killed = lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
+                c.troops -= cas;
+                tally.book(c.faction, killed, cas - killed);
+                e.killed[s] += killed;
+                e.wounded[s] += cas - killed;
+                unit_lost += cas;
+            }
+            e.lost[s] += unit_lost;
+            if unit_lost > 0.0 {
+                if let Ok(mut convoy) = convoys.get_mut(*unit) {
+                    let expected = unit_lost * setup.value(combat.vehicles_lost_per_casualty);
+                    let lost = if mean_field { expected } else { poisson(expected, &mut rng.0) }.min(convoy.vehicles);
+                    convoy.vehicles -= lost;
+                    e.vehicles_lost += lost;
+                }
+                if let Ok(mut band) = bands.get_mut(*unit) {
+                    let share = if before > 0.0 { unit_lost / before } else { 1.0 };
+                    band.technicals = (band.technicals * (1.0 - share)).max(0.0);
+                    if !mean_field {
+                        band.technicals = band.technicals.round();
+                    }
+                }
+            }
+        }
+    }
+    e.rounds += 1;
+}
+
+/// A Poisson draw (0 for a mean of 0).
+pub fn poisson(mean: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    Poisson::new(mean).map(|d| d.sample(rng)).unwrap_or(0.0)
+}
+
+/// Ends a fight: tells every unit what to do next and hands any change of owner on.
+#[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
+fn close(
+    e: Engagement,
+    attacker_won: bool,
+    forces: &mut Query<&mut Force>,
+    convoys: &mut Query<&mut ConvoyState>,
+    bands: &mut Query<&mut Band>,
+    setup: &Setup,
+    clock: &Clock,
+    rng: &mut SimRng,
+    tally: &mut Tally,
+    captures: &mut PendingCaptures,
+    log: &mut EventLog,
+) {
+    let now = clock.now_hour;
+    let scenario = &setup.scenario;
+    let site = &scenario.sites[e.site];
+    if site.kind == SiteKind::Town && e.kind != EngagementKind::Ambush {
+        let civilians = poisson(setup.value(scenario.combat.civilians_killed_per_town_fight), &mut rng.0);
+        tally.civilians_killed += civilians;
+    }
+    let attacker_faction = lead_faction(&e.sides[ATTACKERS], forces);
+
+    // Attackers.
+    for unit in &e.sides[ATTACKERS] {
+        if let Ok(mut band) = bands.get_mut(*unit) {
+            let g = &scenario.groups[band.group];
+            band.activity = if attacker_won && e.kind != EngagementKind::Ambush {
+                if e.kind == EngagementKind::Raid { Activity::Holding { at: e.site } } else { Activity::Idle { at: e.site } }
+            } else {
+                travel(setup, now, e.site, g.refuge, setup.value(g.speed_km_per_day), Intent::Rest)
+            };
+        }
+        if let Ok(mut convoy) = convoys.get_mut(*unit) {
+            settle_convoy(&mut convoy, forces.get(*unit).map(Force::troops).unwrap_or(0.0), setup, now);
+        }
+    }
+    // Defenders.
+    let mut displaced = Force::default();
+    for unit in &e.sides[DEFENDERS] {
+        if let Ok(mut band) = bands.get_mut(*unit) {
+            let g = &scenario.groups[band.group];
+            band.activity = if attacker_won {
+                travel(setup, now, e.site, g.refuge, setup.value(g.speed_km_per_day), Intent::Rest)
+            } else {
+                Activity::Idle { at: e.site }
+            };
+        } else if let Ok(mut convoy) = convoys.get_mut(*unit) {
+            settle_convoy(&mut convoy, forces.get(*unit).map(Force::troops).unwrap_or(0.0), setup, now);
+        } else if attacker_won {
+            // A site's garrison: survivors fall back (and return if this was only a raid).
+            if let Ok(mut garrison) = forces.get_mut(*unit) {
+                displaced = std::mem::take(&mut *garrison);
+            }
+        }
+    }
+    if attacker_won && e.kind != EngagementKind::Ambush {
+        let raid = (e.kind == EngagementKind::Raid).then(|| {
+            let hold = attacker_faction.map_or(0.0, |f| setup.value(scenario.factions[f].raid_hold_hours));
+            (e.sides[ATTACKERS][0], now + hold)
+        });
+        captures.0.push(Capture { site: e.site, by: attacker_faction, cause: if raid.is_some() { CaptureCause::Raid } else { CaptureCause::Combat }, garrison: Force::default(), raid, displaced });
+    }
+
+    log.record(|| {
+        let place = match e.road {
+            Some(r) => format!("{} road", scenario.roads[r].id),
+            None => site.name.clone(),
+        };
+        let result = match (e.kind, attacker_won) {
+            (EngagementKind::Ambush, _) => "the ambushers pull back",
+            (_, true) => "the attackers take it",
+            (_, false) => "the attack fails",
+        };
+        Event {
+            time_hours: now,
+            kind: EventKind::FightEnd,
+            place,
+            factions: String::new(),
+            killed: e.killed[0] + e.killed[1],
+            wounded: e.wounded[0] + e.wounded[1],
+            vehicles: e.vehicles_lost,
+            detail: format!(
+                "{} over after {:.0} h: {} — attackers {:.0} killed, {:.0} wounded; defenders {:.0} killed, {:.0} wounded{}",
+                e.kind.name(),
+                (now - e.start_hour).max(1.0),
+                result,
+                e.killed[0],
+                e.wounded[0],
+                e.killed[1],
+                e.wounded[1],
+                if e.vehicles_lost > 0.0 { format!("; {:.0} vehicles lost", e.vehicles_lost) } else { String::new() }
+            ),
+        }
+    });
+}
+
+/// A convoy after a fight: destroyed, or halted to regroup. The decision system turns it back
+/// if its losses passed its break point, and re-decides at the site when the halt ends.
+fn settle_convoy(convoy: &mut ConvoyState, troops: f64, setup: &Setup, now: f64) {
+    let c = &setup.scenario.convoys[convoy.convoy];
+    if is_destroyed(convoy, troops) {
+        convoy.status = ConvoyStatus::Destroyed;
+        return;
+    }
+    convoy.status = ConvoyStatus::Halted;
+    convoy.resume_hour = now + setup.value(c.halt_after_contact_hours);
+}
+
+/// A convoy is destroyed when fewer than 5% of its troops, or none of its vehicles, are left.
+pub fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
+    troops < 0.05 * convoy.troops_start || (convoy.vehicles_start > 0.0 && convoy.vehicles < 0.5)
+}
+
+/// A band setting out across country from `from` to `to`.
+pub fn travel(setup: &Setup, now: f64, from: SiteIdx, to: SiteIdx, speed_km_per_day: f64, intent: Intent) -> Activity {
+    let km = band_km(setup, from, to);
+    Activity::Travelling { to, arrive_hour: now + km / speed_km_per_day * 24.0, intent }
+}
+
+/// How far a band travels between two sites: by road, or across country (straight line plus
+/// 30% for terrain) where that is shorter or no road connects them.
+pub fn band_km(setup: &Setup, a: SiteIdx, b: SiteIdx) -> f64 {
+    setup.distance_km(a, b).min(setup.straight_km(a, b) * 1.3)
+}

@@ -1,0 +1,86 @@
+//! IED strikes: a Poisson process in kilometres driven. Each convoy carries the hazard left
+//! before its next strike (an exponential draw); `move_convoys` spends it at the road's density.
+
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+use crate::sim::components::*;
+use crate::sim::events::{Event, EventKind};
+use crate::sim::lanchester;
+use crate::sim::resources::*;
+
+use super::combat::{is_destroyed, poisson};
+use super::decisions::leg_km;
+
+/// Strikes the convoys whose hazard ran out, then asks for a pass when the next one will.
+#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+pub fn strike_ieds(
+    mut convoys: Query<(&mut ConvoyState, &mut Force)>,
+    roster: Res<Roster>,
+    setup: Res<Setup>,
+    mut clock: ResMut<Clock>,
+    mut rng: ResMut<SimRng>,
+    mut tally: ResMut<Tally>,
+    mut log: ResMut<EventLog>,
+) {
+    let now = clock.now_hour;
+    let scenario = &setup.scenario;
+    let ied = &scenario.ied;
+    for &e in &roster.convoys {
+        let Ok((mut convoy, mut force)) = convoys.get_mut(e) else { continue };
+        if !matches!(convoy.status, ConvoyStatus::Moving | ConvoyStatus::AtSite(_)) {
+            continue;
+        }
+        let c = &scenario.convoys[convoy.convoy];
+        let road = &scenario.roads[c.route[convoy.leg].road];
+        if convoy.ied_hazard_left <= 1e-9 {
+            tally.ied_strikes += 1;
+            let vehicle = rng.0.random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0)) && convoy.vehicles >= 1.0;
+            if vehicle {
+                convoy.vehicles -= 1.0;
+            }
+            let troops = force.troops();
+            let killed_total = poisson(setup.value(ied.killed_per_strike), &mut rng.0).min(troops);
+            let wounded_total = poisson(setup.value(ied.wounded_per_strike), &mut rng.0).min(troops - killed_total);
+            let sizes: Vec<f64> = force.parts.iter().map(|p| p.troops).collect();
+            let killed = lanchester::split_by_size(killed_total, &sizes, Some(&mut rng.0));
+            let after_killed: Vec<f64> = sizes.iter().zip(&killed).map(|(s, k)| s - k).collect();
+            let wounded = lanchester::split_by_size(wounded_total, &after_killed, Some(&mut rng.0));
+            for (i, part) in force.parts.iter_mut().enumerate() {
+                part.troops -= killed[i] + wounded[i];
+                tally.book(part.faction, killed[i], wounded[i]);
+            }
+            convoy.ied_hazard_left = Exp1.sample(&mut rng.0);
+            if is_destroyed(&convoy, force.troops()) {
+                convoy.status = ConvoyStatus::Destroyed;
+            }
+            log.record(|| Event {
+                time_hours: now,
+                kind: EventKind::Ied,
+                place: format!("{} road", road.id),
+                factions: scenario.factions[c.faction].id.clone(),
+                killed: killed_total,
+                wounded: wounded_total,
+                vehicles: if vehicle { 1.0 } else { 0.0 },
+                detail: format!(
+                    "IED hits {}: {killed_total:.0} killed, {wounded_total:.0} wounded{}",
+                    c.id,
+                    if vehicle { ", 1 vehicle lost" } else { "" }
+                ),
+            });
+        }
+        if convoy.status == ConvoyStatus::Moving {
+            let per_km = setup.value(road.ied_per_100km) / 100.0;
+            let speed_km_per_hour = setup.value(c.leg_speed_km_per_day[convoy.leg]) / 24.0;
+            if per_km > 0.0 {
+                let hours = convoy.ied_hazard_left / per_km / speed_km_per_hour;
+                // Only within this leg: beyond it the next road's density applies.
+                let to_end = if convoy.returning { convoy.km } else { leg_km(&setup, convoy.convoy, convoy.leg) - convoy.km };
+                if hours <= to_end / speed_km_per_hour + 1e-9 {
+                    clock.propose(now + hours);
+                }
+            }
+        }
+    }
+}

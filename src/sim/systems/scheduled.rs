@@ -1,0 +1,181 @@
+//! Scheduled events: peacekeepers' withdrawals, convoy departures and reinforcements, each at
+//! its date. The only system that reads the calendar of the scenario.
+
+use bevy_ecs::prelude::*;
+
+use crate::scenario::ReinforcementTarget;
+use crate::sim::components::*;
+use crate::sim::events::{Event, EventKind};
+use crate::sim::resources::*;
+
+use super::combat::band_km;
+
+/// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
+pub const OCCUPATION_SHARE: f64 = 0.2;
+
+/// Which reinforcements have arrived.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ReinforcementsDone(pub Vec<bool>);
+
+/// Peacekeepers leave their camps on schedule: handed over, or left for the first to arrive.
+pub fn apply_withdrawals(
+    mut sites: Query<(&mut SiteState, &mut Force)>,
+    bands: Query<(&Band, &Force), Without<SiteState>>,
+    roster: Res<Roster>,
+    setup: Res<Setup>,
+    mut clock: ResMut<Clock>,
+    mut captures: ResMut<PendingCaptures>,
+    mut log: ResMut<EventLog>,
+) {
+    let now = clock.now_hour;
+    let scenario = &setup.scenario;
+    for w in &scenario.withdrawals {
+        let Ok((mut site, mut garrison)) = sites.get_mut(roster.sites[w.camp]) else { continue };
+        if !site.un_present {
+            continue;
+        }
+        if w.hour > now {
+            clock.propose(w.hour);
+            continue;
+        }
+        let leaving = site.owner;
+        site.un_present = false;
+        site.vacated_hour = Some(now);
+        garrison.parts.retain(|c| Some(c.faction) != leaving);
+        log.record(|| Event {
+            time_hours: now,
+            kind: EventKind::Withdrawal,
+            place: scenario.sites[w.camp].name.clone(),
+            factions: leaving.map(|f| scenario.factions[f].id.clone()).unwrap_or_default(),
+            killed: 0.0,
+            wounded: 0.0,
+            vehicles: 0.0,
+            detail: match w.handover {
+                Some(f) => format!("peacekeepers leave {} and hand it to {}", scenario.sites[w.camp].name, scenario.factions[f].name),
+                None => format!("peacekeepers leave {}; the camp stands empty", scenario.sites[w.camp].name),
+            },
+        });
+        match w.handover {
+            // Troops already flown in (reinforcements) stay as the new holder's garrison.
+            Some(f) => captures.0.push(Capture { site: w.camp, by: Some(f), cause: CaptureCause::Withdrawal, garrison: garrison.clone(), raid: None, displaced: Force::default() }),
+            None => {
+                captures.0.push(Capture { site: w.camp, by: None, cause: CaptureCause::Withdrawal, garrison: Force::default(), raid: None, displaced: Force::default() });
+                // The first force to get there takes it: the band that can arrive soonest.
+                let mut best: Option<(f64, Entity, usize)> = None;
+                for &e in &roster.bands {
+                    let Ok((band, force)) = bands.get(e) else { continue };
+                    let g = &scenario.groups[band.group];
+                    let at = band.activity.site();
+                    let km = band_km(&setup, at, w.camp);
+                    if force.troops() < 1.0 || km > setup.value(g.range_km) || Some(band.faction) == leaving {
+                        continue;
+                    }
+                    let hours = km / setup.value(g.speed_km_per_day) * 24.0;
+                    if best.is_none_or(|(h, ..)| hours < h) {
+                        best = Some((hours, e, band.faction));
+                    }
+                }
+                if let Some((hours, band, faction)) = best {
+                    let troops = bands.get(band).map(|(_, f)| (f.troops() * OCCUPATION_SHARE).floor().max(1.0)).unwrap_or(1.0);
+                    site.pending_occupation = Some(Occupation { faction, troops, arrive_hour: now + hours, band });
+                    clock.propose(now + hours);
+                }
+            }
+        }
+    }
+}
+
+/// Convoys set out on their departure date.
+pub fn depart_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>, setup: Res<Setup>, mut clock: ResMut<Clock>, mut log: ResMut<EventLog>) {
+    let now = clock.now_hour;
+    for &e in &roster.convoys {
+        let Ok(mut convoy) = convoys.get_mut(e) else { continue };
+        if convoy.status != ConvoyStatus::NotDeparted {
+            continue;
+        }
+        let c = &setup.scenario.convoys[convoy.convoy];
+        if c.depart_hour > now {
+            clock.propose(c.depart_hour);
+            continue;
+        }
+        convoy.status = ConvoyStatus::Moving;
+        convoy.last_move_hour = now;
+        clock.propose(now);
+        log.record(|| Event {
+            time_hours: now,
+            kind: EventKind::Depart,
+            place: setup.scenario.sites[c.route[0].from].name.clone(),
+            factions: setup.scenario.factions[c.faction].id.clone(),
+            killed: 0.0,
+            wounded: 0.0,
+            vehicles: 0.0,
+            detail: format!(
+                "{} sets out for {}: {:.0} vehicles, {:.0} troops",
+                c.id,
+                setup.scenario.sites[c.destination()].name,
+                convoy.vehicles,
+                convoy.troops_start
+            ),
+        });
+    }
+}
+
+/// Troops arrive at a site, a band or a convoy on their day.
+#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+pub fn apply_reinforcements(
+    mut forces: Query<&mut Force>,
+    sites: Query<&SiteState>,
+    roster: Res<Roster>,
+    setup: Res<Setup>,
+    mut done: ResMut<ReinforcementsDone>,
+    mut clock: ResMut<Clock>,
+    mut captures: ResMut<PendingCaptures>,
+    mut log: ResMut<EventLog>,
+) {
+    let now = clock.now_hour;
+    let scenario = &setup.scenario;
+    for (i, r) in scenario.reinforcements.iter().enumerate() {
+        if done.0[i] {
+            continue;
+        }
+        let hour = setup.value(r.day) * 24.0;
+        if hour > now {
+            clock.propose(hour);
+            continue;
+        }
+        done.0[i] = true;
+        let troops = setup.value(r.troops);
+        let (entity, name) = match r.to {
+            ReinforcementTarget::Site(s) => (roster.sites[s], scenario.sites[s].name.clone()),
+            ReinforcementTarget::Group(g) => (roster.bands[g], scenario.groups[g].id.clone()),
+            ReinforcementTarget::Convoy(c) => (roster.convoys[c], scenario.convoys[c].id.clone()),
+        };
+        if let ReinforcementTarget::Site(s) = r.to {
+            let owner = sites.get(entity).ok().and_then(|site| site.owner);
+            match owner {
+                Some(o) if setup.hostile(o, r.faction) => continue,
+                None => {
+                    // Troops landing at an empty site take it.
+                    let mut garrison = Force::default();
+                    garrison.add(r.faction, troops);
+                    captures.0.push(Capture { site: s, by: Some(r.faction), cause: CaptureCause::Occupation, garrison, raid: None, displaced: Force::default() });
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        if let Ok(mut force) = forces.get_mut(entity) {
+            force.add(r.faction, troops);
+        }
+        log.record(|| Event {
+            time_hours: now,
+            kind: EventKind::Reinforcement,
+            place: name.clone(),
+            factions: scenario.factions[r.faction].id.clone(),
+            killed: 0.0,
+            wounded: 0.0,
+            vehicles: 0.0,
+            detail: format!("{troops:.0} {} troops join {name}", scenario.factions[r.faction].name),
+        });
+    }
+}
