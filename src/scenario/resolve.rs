@@ -157,6 +157,10 @@ impl Chain {
         let mut path = locate::path_from_serde(merged, err.path());
         let mut message = err.inner().message().trim().to_string();
         if let Some((unknown, expected)) = parse_unknown_field(&message) {
+            // serde's path may or may not end with the unknown key itself.
+            if path.last() == Some(&Seg::key(&unknown)) {
+                path.pop();
+            }
             let section = locate::section_name(&path);
             path.push(Seg::key(&unknown));
             message = match did_you_mean(&unknown, &expected) {
@@ -350,8 +354,8 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
 pub fn did_you_mean(wrong: &str, valid: &[String]) -> Option<String> {
     valid
         .iter()
-        .map(|v| (strsim::damerau_levenshtein(wrong, v), v))
-        .filter(|(d, v)| *d <= 2.max(v.len() / 3))
-        .min_by_key(|(d, _)| *d)
+        .map(|v| (strsim::jaro_winkler(wrong, v), v))
+        .filter(|(similarity, _)| *similarity >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, v)| v.clone())
 }

@@ -492,7 +492,8 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
             (Some(day), None) => b.number(&p("day"), day, closed(0.0, horizon_days, "a day within the scenario's horizon"))?,
             (None, Some(date)) => {
                 let hour = b.hour(&p("date"), date)?;
-                b.number(&p("day"), &NumberSpec { dist: Dist::Fixed { value: hour / 24.0 }, source: None }, closed(0.0, horizon_days, "a day within the horizon"))?
+                let source = Some(format!("date {date}{}", r.source.as_deref().map(|s| format!("; {s}")).unwrap_or_default()));
+                b.number(&p("day"), &NumberSpec { dist: Dist::Fixed { value: hour / 24.0 }, source }, closed(0.0, horizon_days, "a day within the horizon"))?
             }
             _ => return Err(problem(&p("to"), format!("reinforcement {} needs exactly one of day = <days from start> or date = YYYY-MM-DD", i + 1))),
         };

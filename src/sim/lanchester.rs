@@ -2,7 +2,7 @@
 //! system and the validation tests. Square law for aimed fire, linear law for area fire.
 
 use rand::Rng;
-use rand_distr::{Binomial, Distribution};
+use rand_distr::{Binomial, Distribution, Hypergeometric};
 
 use crate::scenario::FireKind;
 
@@ -61,27 +61,36 @@ pub fn binomial<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
     Binomial::new(n, p).map(|d| d.sample(rng) as f64).unwrap_or(0.0)
 }
 
-/// Splits `total` casualties over groups in proportion to their sizes: sequential binomials
-/// when sampling (whole numbers that add up exactly), proportions in mean-field mode.
+/// Splits `total` casualties over groups in proportion to their sizes: drawn without
+/// replacement when sampling (sequential hypergeometric draws, so whole numbers that add up
+/// exactly and never exceed a group), proportions in mean-field mode.
 pub fn split_by_size<R: Rng + ?Sized>(total: f64, sizes: &[f64], mut rng: Option<&mut R>) -> Vec<f64> {
-    let mut left = total.min(sizes.iter().sum());
     let mut pool: f64 = sizes.iter().sum();
+    let mut left = total.min(pool);
     let mut out = Vec::with_capacity(sizes.len());
-    for (i, &size) in sizes.iter().enumerate() {
-        let share = if pool > 0.0 { size / pool } else { 0.0 };
-        let take = if i + 1 == sizes.len() {
-            left.min(size)
-        } else {
-            match rng.as_deref_mut() {
-                Some(r) => binomial(left, share, r).min(size),
-                None => left * share,
-            }
+    for &size in sizes {
+        let take = match rng.as_deref_mut() {
+            Some(r) => hypergeometric(pool, size, left, r),
+            None if pool > 0.0 => left * size / pool,
+            None => 0.0,
         };
         out.push(take);
         left -= take;
         pool -= size;
     }
     out
+}
+
+/// How many of `draws` taken from a `population` fall among its `marked` members.
+fn hypergeometric<R: Rng + ?Sized>(population: f64, marked: f64, draws: f64, rng: &mut R) -> f64 {
+    let (n, k, d) = (population.round() as u64, marked.round() as u64, draws.round() as u64);
+    if d == 0 || k == 0 {
+        return 0.0;
+    }
+    if d >= n || k >= n {
+        return d.min(k) as f64;
+    }
+    Hypergeometric::new(n, k, d).map(|h| h.sample(rng) as f64).unwrap_or(0.0)
 }
 
 #[cfg(test)]

@@ -58,12 +58,20 @@ pub fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Rep
 /// Simulates with given draws and stream: the door for experiment designs that set the
 /// numbers themselves.
 pub fn simulate_with(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, log: bool) -> Replication {
+    simulate_probed(scenario, draws, rng, log, &mut |_| {})
+}
+
+/// Simulates, showing the World to `probe` after every pass: the seam the invariant tests
+/// use to watch a replication unfold. The probe must not change the World.
+pub fn simulate_probed(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, log: bool, probe: &mut dyn FnMut(&mut World)) -> Replication {
     let sampled: Vec<f64> = scenario.uncertain_params().map(|(id, _)| draws.get(id)).collect();
     let mut world = spawn::world(scenario, draws, rng, log);
     let mut schedule = schedule::build();
     let mut passes = 0;
+    probe(&mut world);
     loop {
         schedule.run(&mut world);
+        probe(&mut world);
         passes += 1;
         let mut clock = world.resource_mut::<Clock>();
         if clock.next_hour >= clock.horizon_hour || passes >= MAX_PASSES {

@@ -119,6 +119,11 @@ pub struct Tally {
     pub engagements: u32,
     /// Air strikes flown.
     pub air_strikes: u32,
+    /// Troops who left the map alive, by faction: peacekeepers going home, garrisons falling
+    /// back from a site they lost. Kept so that every soldier is accounted for.
+    pub departed: Vec<f64>,
+    /// Troops who joined by reinforcement, by faction.
+    pub reinforced: Vec<f64>,
 }
 
 impl Tally {

@@ -86,7 +86,8 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
 
     let horizon_hour = scenario.horizon_days * 24.0;
     world.insert_resource(Clock { now_hour: 0.0, next_hour: horizon_hour, horizon_hour });
-    world.insert_resource(Tally { killed: vec![0.0; scenario.factions.len()], wounded: vec![0.0; scenario.factions.len()], ..Default::default() });
+    let n = scenario.factions.len();
+    world.insert_resource(Tally { killed: vec![0.0; n], wounded: vec![0.0; n], departed: vec![0.0; n], reinforced: vec![0.0; n], ..Default::default() });
     world.insert_resource(ReinforcementsDone(vec![false; scenario.reinforcements.len()]));
     world.insert_resource(EventLog { enabled: log, events: Vec::new() });
     world.insert_resource(Engagements::default());

@@ -91,7 +91,7 @@ pub fn make_contact(
                 }
                 if defenders.is_empty() {
                     if hostile_owner {
-                        captures.0.push(Capture { site, by: Some(c.faction), cause: CaptureCause::Combat, garrison: Force::default(), raid: None, displaced: Force::default() });
+                        captures.0.push(Capture { site, by: Some(c.faction), cause: CaptureCause::Combat, garrison: Force::default(), raid: None, displaced: garrison.clone() });
                     }
                     continue;
                 }
@@ -224,7 +224,7 @@ pub fn make_contact(
                     if defenders.is_empty() {
                         let hold = setup.value(scenario.factions[faction].raid_hold_hours);
                         let raid = (kind == EngagementKind::Raid).then_some((be, now + hold));
-                        captures.0.push(Capture { site: at, by: Some(faction), cause: if raid.is_some() { CaptureCause::Raid } else { CaptureCause::Combat }, garrison: Force::default(), raid, displaced: Force::default() });
+                        captures.0.push(Capture { site: at, by: Some(faction), cause: if raid.is_some() { CaptureCause::Raid } else { CaptureCause::Combat }, garrison: Force::default(), raid, displaced: garrison.clone() });
                         if raid.is_some() { Activity::Holding { at } } else { Activity::Idle { at } }
                     } else {
                         tally.engagements += 1;

@@ -20,6 +20,7 @@ pub fn update_control(
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
     mut history: ResMut<ControlHistory>,
+    mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
 ) {
     let now = clock.now_hour;
@@ -57,9 +58,17 @@ pub fn update_control(
             CaptureCause::Withdrawal => "peacekeepers withdraw",
             CaptureCause::Occupation => "occupied",
         };
-        if let Some((band, leave_hour)) = capture.raid {
-            state.raid = Some(RaidHold { previous_owner: state.owner, displaced: capture.displaced.clone(), leave_hour, band });
-            clock.propose(leave_hour);
+        match capture.raid {
+            Some((band, leave_hour)) => {
+                state.raid = Some(RaidHold { previous_owner: state.owner, displaced: capture.displaced.clone(), leave_hour, band });
+                clock.propose(leave_hour);
+            }
+            // Defenders who lost the site for good leave the map.
+            None => {
+                for c in &capture.displaced.parts {
+                    tally.departed[c.faction] += c.troops;
+                }
+            }
         }
         change(&mut state, capture.by, capture.cause, &mut history, &mut log, how);
         *garrison = capture.garrison;

@@ -79,7 +79,7 @@ pub fn decide_convoys(
                     convoy.status = ConvoyStatus::Arrived;
                     convoy.arrival_hour = Some(now);
                     let owner = sites.get(roster.sites[site]).ok().and_then(|s| s.owner);
-                    if owner.is_none_or(|o| o != c.faction && !setup.hostile(o, c.faction) && setup.stance(o, c.faction) != crate::scenario::Stance::Allied) {
+                    if owner.is_none() {
                         captures.0.push(Capture { site, by: Some(c.faction), cause: CaptureCause::Occupation, garrison: Force::default(), raid: None, displaced: Force::default() });
                     }
                     say(&mut log, EventKind::Arrive, site, format!("{} reaches {}", c.id, scenario.sites[site].name));

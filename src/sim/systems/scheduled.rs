@@ -18,6 +18,7 @@ pub const OCCUPATION_SHARE: f64 = 0.2;
 pub struct ReinforcementsDone(pub Vec<bool>);
 
 /// Peacekeepers leave their camps on schedule: handed over, or left for the first to arrive.
+#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
 pub fn apply_withdrawals(
     mut sites: Query<(&mut SiteState, &mut Force)>,
     bands: Query<(&Band, &Force), Without<SiteState>>,
@@ -25,6 +26,7 @@ pub fn apply_withdrawals(
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
+    mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
 ) {
     let now = clock.now_hour;
@@ -41,6 +43,9 @@ pub fn apply_withdrawals(
         let leaving = site.owner;
         site.un_present = false;
         site.vacated_hour = Some(now);
+        for c in garrison.parts.iter().filter(|c| Some(c.faction) == leaving) {
+            tally.departed[c.faction] += c.troops;
+        }
         garrison.parts.retain(|c| Some(c.faction) != leaving);
         log.record(|| Event {
             time_hours: now,
@@ -130,6 +135,7 @@ pub fn apply_reinforcements(
     mut done: ResMut<ReinforcementsDone>,
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
+    mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
 ) {
     let now = clock.now_hour;
@@ -144,7 +150,8 @@ pub fn apply_reinforcements(
             continue;
         }
         done.0[i] = true;
-        let troops = setup.value(r.troops);
+        // Whole people when sampling; expected values in mean-field mode.
+        let troops = if setup.mean_field() { setup.value(r.troops) } else { setup.value(r.troops).round() };
         let (entity, name) = match r.to {
             ReinforcementTarget::Site(s) => (roster.sites[s], scenario.sites[s].name.clone()),
             ReinforcementTarget::Group(g) => (roster.bands[g], scenario.groups[g].id.clone()),
@@ -155,6 +162,7 @@ pub fn apply_reinforcements(
             match owner {
                 Some(o) if setup.hostile(o, r.faction) => continue,
                 None => {
+                    tally.reinforced[r.faction] += troops;
                     // Troops landing at an empty site take it.
                     let mut garrison = Force::default();
                     garrison.add(r.faction, troops);
@@ -166,6 +174,7 @@ pub fn apply_reinforcements(
         }
         if let Ok(mut force) = forces.get_mut(entity) {
             force.add(r.faction, troops);
+            tally.reinforced[r.faction] += troops;
         }
         log.record(|| Event {
             time_hours: now,

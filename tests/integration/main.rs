@@ -1,0 +1,9 @@
+//! sandtable's one integration-test binary: every test that drives the library or the real
+//! `sandtable` executable lives in a module here (one link, run in parallel).
+
+mod cli;
+mod determinism;
+mod invariants;
+mod model;
+mod scenario_errors;
+mod support;
