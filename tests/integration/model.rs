@@ -214,3 +214,15 @@ fn a_stochastic_duel_scatters_around_the_mean_field() {
     let m = mean(&blue);
     assert!((m - 40.0).abs() < 6.0, "mean Blue losses {m}, mean field 40");
 }
+
+#[test]
+fn every_assumption_of_the_default_scenario_carries_a_range() {
+    let s = default_scenario();
+    let fixed: Vec<&str> = s
+        .params
+        .iter()
+        .filter(|p| p.source.as_deref().is_some_and(|src| src.starts_with("Assumption")) && !p.dist.is_uncertain())
+        .map(|p| p.path.as_str())
+        .collect();
+    assert!(fixed.is_empty(), "assumptions stated as a single number: {fixed:?}");
+}
