@@ -7,3 +7,4 @@ mod invariants;
 mod model;
 mod scenario_errors;
 mod support;
+mod validation;
