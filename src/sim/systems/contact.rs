@@ -11,7 +11,7 @@ use crate::sim::events::{Event, EventKind};
 use crate::sim::resources::*;
 
 use super::combat::{Engagement, EngagementKind, air_cover, travel};
-use super::decisions::{BAND_DECISION_HOURS, leg_km, node_at};
+use super::decisions::{leg_km, next_dawn_after, node_at};
 
 /// Casualty-causing power of a force per hour.
 fn fire(setup: &Setup, force: &Force) -> f64 {
@@ -158,7 +158,8 @@ pub fn make_contact(
         let Ok((state, garrison)) = sites.get(roster.sites[at]) else { continue };
         let fight_here = engagements.0.iter().any(|en| en.site == at && en.kind != EngagementKind::Ambush);
         let next = match intent {
-            Intent::Rest => Activity::Resting { at, until_hour: now + BAND_DECISION_HOURS },
+            // At least half a day's rest, then up at the next dawn.
+            Intent::Rest => Activity::Resting { at, until_hour: next_dawn_after(now + 12.0) },
             Intent::Ambush { convoy, leg } => {
                 let still_ahead = convoys
                     .get(convoy)
@@ -249,7 +250,9 @@ pub fn make_contact(
                 clock.propose(arrive_hour);
             }
             band.activity = next;
-            band.next_decision_hour = now;
+            // A band that came for nothing (target gone, ambush not set up) waits for the
+            // next dawn before trying again; anyone else decides at once.
+            band.next_decision_hour = if matches!(next, Activity::Idle { .. }) { next_dawn_after(now) } else { now };
         }
         clock.propose(now);
     }

@@ -11,8 +11,15 @@ use crate::sim::resources::*;
 
 use super::combat::{air_cover, band_km, travel};
 
-/// How often an idle band reconsiders (assumption, see CALIBRATION.md).
-pub const BAND_DECISION_HOURS: f64 = 24.0;
+/// Hour of the day at which idle bands reconsider (assumption, see CALIBRATION.md): raids and
+/// ambushes are planned for first light, and all bands deciding in the same pass keeps a
+/// replication's cost down.
+pub const DAWN_HOUR: f64 = 6.0;
+
+/// The first dawn strictly after `hour`.
+pub fn next_dawn_after(hour: f64) -> f64 {
+    ((hour - DAWN_HOUR) / 24.0).floor() * 24.0 + 24.0 + DAWN_HOUR
+}
 
 /// Length of a convoy's current leg in this replication.
 pub fn leg_km(setup: &Setup, convoy: usize, leg: usize) -> f64 {
@@ -175,7 +182,7 @@ pub fn decide_bands(
                     clock.propose(band.next_decision_hour);
                     continue;
                 }
-                band.next_decision_hour = now + BAND_DECISION_HOURS;
+                band.next_decision_hour = next_dawn_after(now);
                 let next = match g.posture {
                     Posture::Defend => {
                         // A band whose home has fallen holds out in its refuge instead.
@@ -184,7 +191,14 @@ pub fn decide_bands(
                         (at != post).then(|| travel(&setup, now, at, post, speed, Intent::Rest))
                     }
                     Posture::Withdraw => (at != g.refuge).then(|| travel(&setup, now, at, g.refuge, speed, Intent::Rest)),
-                    Posture::Assault => g.target.map(|t| travel(&setup, now, at, t, speed, Intent::Assault)),
+                    Posture::Assault => g.target.and_then(|t| {
+                        if at != t {
+                            return Some(travel(&setup, now, at, t, speed, Intent::Assault));
+                        }
+                        // Already there: attack only if someone hostile holds it.
+                        let held_by_enemy = sites.get(roster.sites[t]).is_ok_and(|(s, _)| !s.un_present && s.owner.is_some_and(|o| setup.hostile(o, band.faction)));
+                        held_by_enemy.then_some(Activity::Arrived { at, intent: Intent::Assault })
+                    }),
                     Posture::Raid => {
                         let f = &scenario.factions[band.faction];
                         let p = setup.value(f.raid_propensity_per_day);
@@ -199,8 +213,9 @@ pub fn decide_bands(
                 };
                 match next {
                     Some(activity) => {
-                        if let Activity::Travelling { arrive_hour, .. } = activity {
-                            clock.propose(arrive_hour);
+                        match activity {
+                            Activity::Travelling { arrive_hour, .. } => clock.propose(arrive_hour),
+                            _ => clock.propose(now),
                         }
                         band.activity = activity;
                     }
