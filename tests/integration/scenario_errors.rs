@@ -225,3 +225,24 @@ fn set_accepts_a_range() {
     let columns: Vec<&str> = s.uncertain_params().map(|(_, p)| p.column.as_str()).collect();
     assert!(columns.contains(&"convoy_column_vehicles"), "{columns:?}");
 }
+
+/// Every file in `tests/fixtures/bad/` opens with `# expect: LINE PHRASE`: loading it must fail
+/// at that line with a message containing that phrase.
+#[test]
+fn every_bad_fixture_fails_at_its_line_with_its_message() {
+    let dir = root().join("tests/fixtures/bad");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    assert!(paths.len() >= 30, "only {} fixtures", paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expect = text.lines().find_map(|l| l.strip_prefix("# expect: ")).unwrap_or_else(|| panic!("{} has no '# expect:' line", path.display()));
+        let (line, phrase) = expect.split_once(' ').unwrap();
+        let err = load(&path, &[]).expect_err(&format!("{} should be rejected", path.display()));
+        let shown = err.to_string();
+        assert!(shown.contains(phrase), "{}: message {shown:?} lacks {phrase:?}", path.display());
+        assert_eq!(err.line, Some(line.parse().unwrap()), "{}: {shown}", path.display());
+        assert!(err.column.is_some(), "{}: no column in {shown}", path.display());
+        assert!(shown.contains(".toml:"), "{}: no file in {shown}", path.display());
+    }
+}
