@@ -1,1 +1,350 @@
-//! placeholder
+//! Runs a batch: replications spread over a pool of worker threads and handed back to one sink
+//! in run order, streaming, in memory that does not grow with the number of runs. It never
+//! writes files or prints; what happens to each replication is the sink's business.
+
+mod shard;
+mod summary;
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+
+pub use shard::{Shard, ShardError};
+pub use summary::{
+    BatchSummary, OutcomeStats, OutcomeSummary, SPILL_BUFFER_VALUES, SummaryBuilder,
+};
+
+use crate::error::Error;
+use crate::scenario::Scenario;
+use crate::sim::{self, Replication};
+
+/// The seed a batch uses when none is given: the day the column left Gao, 2 October 2023.
+/// Fixed, so that two plain runs give the same output.
+pub const DEFAULT_SEED: u64 = 20_231_002;
+
+/// Runs per chunk. Workers never claim a run beyond the current chunk, so however slow one
+/// replication is, at most a chunk of results waits for it, whatever the number of runs. The
+/// pause at a chunk's end (waiting for its last replications) costs about one replication per
+/// chunk, well under 1% of the time.
+pub const CHUNK_RUNS: u64 = 1024;
+
+/// What to run: which replications of which seed, on how many threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The batch seed; replication `i` draws from the stream (seed, i).
+    pub seed: u64,
+    /// Replications in the whole batch (all shards together).
+    pub runs: u64,
+    /// Which contiguous block of the runs this process computes.
+    pub shard: Shard,
+    /// Worker threads. Never changes a result, only how fast it comes.
+    pub threads: usize,
+}
+
+impl Plan {
+    /// The run indices this plan computes, in order.
+    pub fn run_indices(&self) -> Range<u64> {
+        self.shard.runs(self.runs)
+    }
+}
+
+/// Why the driver itself stopped (as opposed to the sink).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} worker threads: {message}")]
+    ThreadPool {
+        /// Threads asked for.
+        threads: usize,
+        /// What the system said.
+        message: String,
+    },
+    /// A replication panicked: a bug in the simulation, reported with the run that shows it.
+    #[error("replication {run} failed: {message} (replay it with `sandtable replay --run {run}`)")]
+    Panicked {
+        /// The run index.
+        run: u64,
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl From<BatchError> for Error {
+    fn from(error: BatchError) -> Self {
+        Error::Internal(error.to_string())
+    }
+}
+
+/// Runs every replication of `plan` on `scenario` and hands each to `sink` in run order.
+///
+/// Replication `i` is `sim::simulate(scenario, plan.seed, i, false)` and nothing else, so the
+/// sink sees the same values in the same order whatever `plan.threads`. `progress` is called on
+/// the calling thread with the number of runs handed over so far.
+///
+/// # Errors
+/// The sink's first error, which stops the batch; or a [`BatchError`] when the threads cannot
+/// start or a replication panics.
+pub fn run_replications<S, E>(
+    scenario: &Arc<Scenario>,
+    plan: &Plan,
+    sink: S,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), E>
+where
+    S: FnMut(u64, Replication) -> Result<(), E>,
+    E: From<BatchError>,
+{
+    let seed = plan.seed;
+    drive(
+        plan.run_indices(),
+        plan.threads,
+        |run| sim::simulate(scenario, seed, run, false),
+        sink,
+        progress,
+    )
+}
+
+/// The generic driver: computes `job(i)` for every `i` in `runs` on a pool of exactly `threads`
+/// worker threads and hands each result to `sink` in index order, as soon as it and every
+/// result before it are done.
+///
+/// The sink runs on the calling thread (not a worker), so it needs no locking and may write
+/// files while the workers compute. `job` must be a pure function of its index for the batch to
+/// be reproducible; the driver adds no randomness and no dependence on scheduling.
+///
+/// ```
+/// use sandtable::batch::{BatchError, drive};
+/// let mut squares = Vec::new();
+/// drive(0..10, 2, |i| i * i, |_, v| { squares.push(v); Ok::<_, BatchError>(()) }, &mut |_| {})?;
+/// assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+/// # Ok::<(), BatchError>(())
+/// ```
+///
+/// # Errors
+/// The sink's first error, which stops the batch (workers skip what is left of the chunk); or a
+/// [`BatchError`] when the threads cannot start or `job` panics.
+pub fn drive<T, J, S, E>(
+    runs: Range<u64>,
+    threads: usize,
+    job: J,
+    mut sink: S,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), E>
+where
+    T: Send,
+    J: Fn(u64) -> T + Sync,
+    S: FnMut(u64, T) -> Result<(), E>,
+    E: From<BatchError>,
+{
+    let threads = threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("sandtable-worker-{i}"))
+        .build()
+        .map_err(|e| BatchError::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    let mut handed_over = 0;
+    let mut start = runs.start;
+    while start < runs.end {
+        let end = start + CHUNK_RUNS.min(runs.end - start);
+        let stop = AtomicBool::new(false);
+        // Workers claim runs in index order, so results arrive nearly in order and only a few
+        // (about one per thread) wait for an earlier one: the sink streams steadily.
+        let next_claim = AtomicU64::new(start);
+        let (sender, receiver) = mpsc::channel::<(u64, std::thread::Result<T>)>();
+        let (job, stop_ref, claim) = (&job, &stop, &next_claim);
+        let outcome: Result<(), E> = pool.in_place_scope(|scope| {
+            for _ in 0..threads {
+                let sender = sender.clone();
+                scope.spawn(move |_| {
+                    while !stop_ref.load(Ordering::Relaxed) {
+                        let run = claim.fetch_add(1, Ordering::Relaxed);
+                        if run >= end {
+                            break;
+                        }
+                        // A panic is caught here so it can be reported with its run index and
+                        // become an exit code, instead of tearing the pool down.
+                        let result = catch_unwind(AssertUnwindSafe(|| job(run)));
+                        // The receiver is gone only when the sink has failed; stop then.
+                        if sender.send((run, result)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            // Only the workers' senders remain, so the loop below ends when they are done.
+            drop(sender);
+            // Each result waits in its slot until every earlier run has been handed over, so
+            // the sink sees run order whatever order the workers finish in.
+            let mut slots: Vec<Option<T>> = (start..end).map(|_| None).collect();
+            let mut next = start;
+            for (run, result) in receiver {
+                let value = match result {
+                    Ok(value) => value,
+                    Err(payload) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(BatchError::Panicked {
+                            run,
+                            message: panic_message(&*payload),
+                        }
+                        .into());
+                    }
+                };
+                slots[(run - start) as usize] = Some(value);
+                while next < end {
+                    let Some(value) = slots[(next - start) as usize].take() else {
+                        break;
+                    };
+                    if let Err(error) = sink(next, value) {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(error);
+                    }
+                    next += 1;
+                    handed_over += 1;
+                    progress(handed_over);
+                }
+            }
+            Ok(())
+        });
+        outcome?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// The text of a panic payload, as the default hook would print it.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-text payload".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(runs: Range<u64>, threads: usize) -> Vec<(u64, u64)> {
+        let mut seen = Vec::new();
+        drive(
+            runs,
+            threads,
+            // Uneven work, so later runs often finish before earlier ones.
+            |i| {
+                let spins = (i * 7919) % 5000;
+                (0..spins).fold(i, |acc, k| acc.wrapping_mul(31).wrapping_add(k))
+            },
+            |i, v| {
+                seen.push((i, v));
+                Ok::<_, BatchError>(())
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn results_come_in_run_order_whatever_the_threads() {
+        let runs = 3..(3 + 2 * CHUNK_RUNS + 17);
+        let one = collect(runs.clone(), 1);
+        assert_eq!(
+            one.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            runs.collect::<Vec<_>>()
+        );
+        assert_eq!(collect(3..(3 + 2 * CHUNK_RUNS + 17), 2), one);
+        assert_eq!(collect(3..(3 + 2 * CHUNK_RUNS + 17), 5), one);
+    }
+
+    #[test]
+    fn jobs_run_on_the_pool_only() {
+        let names = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        drive(
+            0..2000,
+            3,
+            |i| {
+                let name = std::thread::current().name().unwrap_or("").to_string();
+                names.lock().unwrap().insert(name);
+                i
+            },
+            |_, _| Ok::<_, BatchError>(()),
+            &mut |_| {},
+        )
+        .unwrap();
+        let names = names.into_inner().unwrap();
+        assert!(!names.is_empty() && names.len() <= 3, "{names:?}");
+        assert!(
+            names.iter().all(|n| n.starts_with("sandtable-worker-")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn progress_counts_every_run_once() {
+        let mut calls = Vec::new();
+        drive(
+            10..20,
+            2,
+            |i| i,
+            |_, _| Ok::<_, BatchError>(()),
+            &mut |done| calls.push(done),
+        )
+        .unwrap();
+        assert_eq!(calls, (1..=10).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn an_empty_range_runs_nothing() {
+        assert!(collect(5..5, 2).is_empty());
+    }
+
+    #[test]
+    fn a_sink_error_stops_the_batch() {
+        let mut seen = 0;
+        let result: Result<(), Error> = drive(
+            0..100_000,
+            2,
+            |i| i,
+            |i, _| {
+                seen += 1;
+                if i == 9 {
+                    Err(Error::Usage("stop".into()))
+                } else {
+                    Ok(())
+                }
+            },
+            &mut |_| {},
+        );
+        assert!(matches!(result, Err(Error::Usage(_))));
+        assert_eq!(seen, 10);
+    }
+
+    #[test]
+    fn a_panicking_job_is_an_error_naming_the_run() {
+        // The panic message printed below this test is expected.
+        let result = drive(
+            0..50,
+            2,
+            |i| {
+                assert!(i != 17, "run seventeen is cursed");
+                i
+            },
+            |_, _| Ok::<_, BatchError>(()),
+            &mut |_| {},
+        );
+        match result {
+            Err(BatchError::Panicked { run, message }) => {
+                assert_eq!(run, 17);
+                assert!(message.contains("cursed"), "{message}");
+            }
+            other => panic!("expected a panic error, got {other:?}"),
+        }
+    }
+}

@@ -1,1 +1,227 @@
-//! placeholder
+//! The command line: clap-derive definitions of every command, parsed once into typed,
+//! validated values, and one handler file per command. The only module that prints.
+
+mod check;
+mod replay;
+mod run;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::batch::{DEFAULT_SEED, Shard};
+use crate::error::Error;
+use crate::scenario::{self, Override, Scenario};
+
+/// The most replications one `run` accepts; beyond this, split the batch with `--shard`.
+pub const MAX_RUNS: u64 = 100_000_000;
+/// The most worker threads one `run` accepts.
+pub const MAX_THREADS: u32 = 1024;
+
+/// sandtable: Monte Carlo batches of convoys, camps and armed factions in northern Mali after
+/// the UN peacekeepers leave.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sandtable",
+    version,
+    about = "Monte Carlo batches of convoys, camps and armed factions in northern Mali after MINUSMA",
+    long_about = "Monte Carlo batches of convoys, camps and armed factions in northern Mali after the UN \
+                  peacekeepers (MINUSMA) leave.\n\nWithout a command, runs the embedded default scenario \
+                  (Gao → Kidal, autumn 2023) with the default settings of `sandtable run`."
+)]
+pub struct Cli {
+    /// What to do; `run` on the embedded default scenario when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a Monte Carlo batch and print its outcome distribution; with --out, write
+    /// runs.csv, summary.csv, summary.json and manifest.json.
+    Run(RunArgs),
+    /// Load and validate a scenario, and print a digest of it.
+    Check(CheckArgs),
+    /// Re-run one replication of a batch, bit for bit, and tell it as dated events.
+    Replay(ReplayArgs),
+    // Room for the later commands, each with its own handler file beside run.rs:
+    // `sweep` (experiment designs over scenario parameters, reusing batch::drive),
+    // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
+}
+
+/// The scenario a command works on, and the overrides applied to it.
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML); without it, the embedded default (Gao → Kidal, autumn 2023).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+    /// Override one scenario value by its path, e.g. --set convoy.kidal_column.vehicles=80 or
+    /// --set 'combat.night_factor={ min = 0.4, max = 0.6 }'. Repeatable; applied in order.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<Override>,
+}
+
+/// `sandtable run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The scenario and its overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Replications in the batch (1 to 100000000).
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub runs: u64,
+    /// Batch seed: replication i draws only from the random stream (seed, i).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Directory to write runs.csv, summary.csv, summary.json and manifest.json into
+    /// (created if missing; files appear only when the batch has succeeded).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (1 to 1024); never changes a result.
+    #[arg(long, value_name = "T", default_value_t = default_threads(),
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
+    pub threads: u32,
+    /// Run only block K of N of the batch's runs (K from 1 to N), to split a batch across
+    /// machines; the shards' runs.csv rows, concatenated in K order, are the whole batch's.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// `sandtable check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Scenario file (TOML) to check.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Override one scenario value by its path before checking (as for `run`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<Override>,
+}
+
+/// `sandtable replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The scenario and its overrides (as given to the batch).
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The replication to re-run: the `run` column of runs.csv (from 0).
+    #[arg(long, value_name = "I")]
+    pub run: u64,
+    /// The batch seed.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Directory to write events.csv and outcome.csv (the run's row of runs.csv) into.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The worker threads `run` uses by default: every core the system offers us.
+pub fn default_threads() -> u32 {
+    std::thread::available_parallelism()
+        .map_or(1, |n| u32::try_from(n.get()).unwrap_or(MAX_THREADS))
+        .clamp(1, MAX_THREADS)
+}
+
+/// The program: parses the process's arguments and runs the command. clap handles `--help`,
+/// `--version` and usage errors itself (exit 0, 0 and 2).
+///
+/// # Errors
+/// Whatever stopped the command; [`Error::exit_code`] says how to exit.
+pub fn main() -> Result<(), Error> {
+    let command_line: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = Cli::parse();
+    execute(cli, &command_line)
+}
+
+/// Runs a parsed command line; `command_line` is recorded in manifests.
+///
+/// # Errors
+/// Whatever stopped the command.
+pub fn execute(cli: Cli, command_line: &[String]) -> Result<(), Error> {
+    let command = match cli.command {
+        Some(command) => command,
+        // No command: exactly `sandtable run`, with clap filling in the same defaults.
+        None => Cli::try_parse_from(["sandtable", "run"])
+            .ok()
+            .and_then(|c| c.command)
+            .ok_or_else(|| Error::Internal("cannot build the default run command".to_string()))?,
+    };
+    match command {
+        Command::Run(args) => run::run(&args, command_line),
+        Command::Check(args) => check::check(&args),
+        Command::Replay(args) => replay::replay(&args),
+    }
+}
+
+/// Loads the scenario at `path`, or the embedded default, with the overrides applied.
+fn load_scenario(path: Option<&Path>, overrides: &[Override]) -> Result<Arc<Scenario>, Error> {
+    let scenario = match path {
+        Some(path) => scenario::load(path, overrides)?,
+        None => scenario::load_default(overrides)?,
+    };
+    Ok(Arc::new(scenario))
+}
+
+/// Writes `text` to standard output. A closed pipe (`sandtable replay … | head`) is not an
+/// error: the reader has seen what it wanted.
+fn print(text: &str) -> Result<(), Error> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io {
+            path: "<standard output>".to_string(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let Some(Command::Run(run)) = Cli::try_parse_from(["sandtable", "run"]).unwrap().command
+        else {
+            panic!("expected run");
+        };
+        assert_eq!(
+            (run.runs, run.seed, run.threads),
+            (1000, DEFAULT_SEED, default_threads())
+        );
+        assert!(run.scenario.scenario.is_none() && run.out.is_none() && run.shard.is_none());
+    }
+
+    #[test]
+    fn limits_are_usage_errors() {
+        for args in [
+            &["sandtable", "run", "--runs", "0"][..],
+            &["sandtable", "run", "--runs", "100000001"],
+            &["sandtable", "run", "--threads", "0"],
+            &["sandtable", "run", "--threads", "1025"],
+            &["sandtable", "run", "--shard", "4/3"],
+            &["sandtable", "run", "--shard", "0/3"],
+            &["sandtable", "run", "--set", "novalue"],
+            &["sandtable", "replay"],
+            &["sandtable", "check"],
+        ] {
+            let error = Cli::try_parse_from(args).expect_err(&args.join(" "));
+            assert_eq!(error.exit_code(), 2, "{}", args.join(" "));
+        }
+    }
+}

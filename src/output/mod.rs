@@ -1,1 +1,63 @@
-//! placeholder
+//! Everything sandtable writes: the files of `run --out` and `replay --out` (each written to a
+//! temporary file and renamed into place, so a failure never leaves half a file), and the text
+//! the commands show (summary table, replay narrative, scenario digest). It renders onto
+//! `impl Write` or into Strings and never prints: only `cli` talks to the terminal.
+
+mod atomic;
+mod digest;
+mod events;
+mod files;
+mod manifest;
+mod runs;
+mod summary;
+mod table;
+
+use std::io;
+use std::path::Path;
+
+pub use atomic::AtomicFile;
+pub use digest::render_digest;
+pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
+pub use files::{BatchFiles, ReplayFiles};
+pub use manifest::{Manifest, ManifestScenario, ShardInfo, reproduce_command, shell_quote};
+pub use runs::RunsCsv;
+pub use summary::{SUMMARY_HEADER, write_summary_csv, write_summary_json};
+pub use table::render_batch_table;
+
+use crate::error::Error;
+
+/// A number as written in summary files: Rust's shortest text that reads back to the same
+/// float (so the bytes are reproducible and lose nothing), or empty where it is undefined.
+pub fn number_field(value: Option<f64>) -> String {
+    match value {
+        Some(v) if !v.is_nan() => format!("{v}"),
+        _ => String::new(),
+    }
+}
+
+/// An I/O failure on `path`, as the command line reports it.
+pub(crate) fn io_error(path: &Path, source: io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip_and_undefined_is_empty() {
+        assert_eq!(number_field(Some(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(number_field(Some(3.0)), "3");
+        assert_eq!(number_field(Some(-0.5)), "-0.5");
+        assert_eq!(number_field(None), "");
+        assert_eq!(number_field(Some(f64::NAN)), "");
+        let v = 1.0 / 3.0;
+        assert_eq!(
+            number_field(Some(v)).parse::<f64>().unwrap().to_bits(),
+            v.to_bits()
+        );
+    }
+}

@@ -85,7 +85,10 @@ pub fn path_from_serde(merged: &Table, path: &serde_path_to_error::Path) -> Vec<
                     Some(Value::Array(a)) => a.get(*index),
                     _ => None,
                 };
-                match entry.and_then(Value::as_table).and_then(|t| identity(&section, t)) {
+                match entry
+                    .and_then(Value::as_table)
+                    .and_then(|t| identity(&section, t))
+                {
                     Some(id) => out.push(Seg::Id(id)),
                     None => out.push(Seg::Index(*index)),
                 }
@@ -116,7 +119,9 @@ fn toml_key(rust_field: &str) -> String {
 pub fn find(files: &[(&str, &str)], path: &[Seg]) -> (String, Option<usize>, Option<usize>) {
     let mut best: Option<(usize, &str, usize, &str)> = None; // (depth, file, offset, text)
     for (name, text) in files {
-        let Ok(root) = DeTable::parse(text) else { continue };
+        let Ok(root) = DeTable::parse(text) else {
+            continue;
+        };
         let (depth, offset) = walk(&root, path);
         if best.is_none_or(|(d, ..)| depth > d) {
             best = Some((depth, name, offset, text));
@@ -131,7 +136,11 @@ pub fn find(files: &[(&str, &str)], path: &[Seg]) -> (String, Option<usize>, Opt
             (name.to_string(), Some(l), Some(c))
         }
         Some((_, name, ..)) => (name.to_string(), None, None),
-        None => (files.first().map_or(String::new(), |f| f.0.to_string()), None, None),
+        None => (
+            files.first().map_or(String::new(), |f| f.0.to_string()),
+            None,
+            None,
+        ),
     }
 }
 
@@ -149,7 +158,9 @@ fn walk(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> (usize, usize) {
                     _ => table,
                 };
                 section = k.clone();
-                t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()).map(|(key, v)| (key.span().start, v))
+                t.iter()
+                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                    .map(|(key, v)| (key.span().start, v))
             }
             (Seg::Id(id), Some(DeValue::Array(a))) => a
                 .iter()
@@ -158,7 +169,9 @@ fn walk(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> (usize, usize) {
             (Seg::Index(i), Some(DeValue::Array(a))) => a.get(*i).map(|e| (e.span().start, e)),
             _ => None,
         };
-        let Some((start, v)) = next else { return (depth, offset) };
+        let Some((start, v)) = next else {
+            return (depth, offset);
+        };
         offset = start;
         value = Some(v);
         if let DeValue::Table(t) = v.get_ref() {
@@ -171,10 +184,12 @@ fn walk(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> (usize, usize) {
 fn entry_identity(section: &str, v: &DeValue<'_>) -> Option<String> {
     let DeValue::Table(t) = v else { return None };
     let get = |k: &str| {
-        t.iter().find(|(key, _)| key.get_ref().as_ref() == k).and_then(|(_, v)| match v.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
-            _ => None,
-        })
+        t.iter()
+            .find(|(key, _)| key.get_ref().as_ref() == k)
+            .and_then(|(_, v)| match v.get_ref() {
+                DeValue::String(s) => Some(s.to_string()),
+                _ => None,
+            })
     };
     get("id").or_else(|| match (section, get("from"), get("to"), get("camp")) {
         ("road", Some(a), Some(b), _) => Some(format!("{a}_{b}")),

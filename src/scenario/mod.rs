@@ -211,7 +211,11 @@ pub struct Road {
 impl Road {
     /// The site at the other end from `site`.
     pub fn other_end(&self, site: SiteIdx) -> SiteIdx {
-        if self.from == site { self.to } else { self.from }
+        if self.from == site {
+            self.to
+        } else {
+            self.from
+        }
     }
 }
 

@@ -34,19 +34,25 @@ impl FromStr for Override {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (path, raw) = s
-            .split_once('=')
-            .ok_or_else(|| format!("'{s}' is not KEY=VALUE (e.g. convoy.kidal_column.vehicles=80)"))?;
+        let (path, raw) = s.split_once('=').ok_or_else(|| {
+            format!("'{s}' is not KEY=VALUE (e.g. convoy.kidal_column.vehicles=80)")
+        })?;
         let path = path.trim();
         if path.is_empty() || path.split('.').any(str::is_empty) {
-            return Err(format!("'{path}' is not a dotted scenario path (e.g. convoy.kidal_column.vehicles)"));
+            return Err(format!(
+                "'{path}' is not a dotted scenario path (e.g. convoy.kidal_column.vehicles)"
+            ));
         }
         let raw = raw.trim();
         let value = match format!("v = {raw}").parse::<Table>() {
             Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
             Err(_) => Value::String(raw.to_string()),
         };
-        Ok(Override { path: path.to_string(), value, text: s.to_string() })
+        Ok(Override {
+            path: path.to_string(),
+            value,
+            text: s.to_string(),
+        })
     }
 }
 
@@ -83,7 +89,11 @@ impl Chain {
     pub fn from_text(text: &str, name: &str, dir: Option<&Path>) -> Result<Chain, ScenarioError> {
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut current = (text.to_string(), name.to_string(), dir.map(Path::to_path_buf));
+        let mut current = (
+            text.to_string(),
+            name.to_string(),
+            dir.map(Path::to_path_buf),
+        );
         loop {
             let (text, name, dir) = current;
             if let Ok(canonical) = Path::new(&name).canonicalize() {
@@ -94,30 +104,73 @@ impl Chain {
                 None => None,
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(_) => {
-                    return Err(error_at(&name, &text, &[Seg::key("extends")], "extends must be a file name in quotes, e.g. extends = \"gao-kidal-2023.toml\""));
+                    return Err(error_at(
+                        &name,
+                        &text,
+                        &[Seg::key("extends")],
+                        "extends must be a file name in quotes, e.g. extends = \"gao-kidal-2023.toml\"",
+                    ));
                 }
             };
-            files.push(SourceFile { name: name.clone(), text: text.clone(), table });
+            files.push(SourceFile {
+                name: name.clone(),
+                text: text.clone(),
+                table,
+            });
             let Some(parent) = extends else { break };
             if files.len() > MAX_EXTENDS_DEPTH {
-                return Err(error_at(&name, &text, &[Seg::key("extends")], &format!("extends nests more than {MAX_EXTENDS_DEPTH} files deep")));
+                return Err(error_at(
+                    &name,
+                    &text,
+                    &[Seg::key("extends")],
+                    &format!("extends nests more than {MAX_EXTENDS_DEPTH} files deep"),
+                ));
             }
             let here = dir.clone().unwrap_or_else(|| PathBuf::from("."));
             let candidate = here.join(&parent);
             let key = candidate.canonicalize().unwrap_or(candidate.clone());
             if seen.contains(&key) {
-                return Err(error_at(&name, &text, &[Seg::key("extends")], &format!("extends cycle: '{parent}' is already part of this chain of files")));
+                return Err(error_at(
+                    &name,
+                    &text,
+                    &[Seg::key("extends")],
+                    &format!("extends cycle: '{parent}' is already part of this chain of files"),
+                ));
             }
             if candidate.is_file() {
                 let text2 = read(&candidate, Some((&name, &text)))?;
-                current = (text2, candidate.display().to_string(), candidate.parent().map(Path::to_path_buf));
-            } else if Path::new(&parent).file_name().is_some_and(|f| f == DEFAULT_SCENARIO_FILE) {
+                current = (
+                    text2,
+                    candidate.display().to_string(),
+                    candidate.parent().map(Path::to_path_buf),
+                );
+            } else if Path::new(&parent)
+                .file_name()
+                .is_some_and(|f| f == DEFAULT_SCENARIO_FILE)
+            {
                 if name == EMBEDDED_NAME {
-                    return Err(error_at(&name, &text, &[Seg::key("extends")], "the default scenario cannot extend itself"));
+                    return Err(error_at(
+                        &name,
+                        &text,
+                        &[Seg::key("extends")],
+                        "the default scenario cannot extend itself",
+                    ));
                 }
-                current = (DEFAULT_SCENARIO.to_string(), EMBEDDED_NAME.to_string(), None);
+                current = (
+                    DEFAULT_SCENARIO.to_string(),
+                    EMBEDDED_NAME.to_string(),
+                    None,
+                );
             } else {
-                return Err(error_at(&name, &text, &[Seg::key("extends")], &format!("extends '{parent}': no such file (looked for {})", candidate.display())));
+                return Err(error_at(
+                    &name,
+                    &text,
+                    &[Seg::key("extends")],
+                    &format!(
+                        "extends '{parent}': no such file (looked for {})",
+                        candidate.display()
+                    ),
+                ));
             }
         }
         Ok(Chain { files })
@@ -134,7 +187,8 @@ impl Chain {
         for file in self.files.iter().rev() {
             let mut table = file.table.clone();
             table.remove("extends");
-            merge_table(&mut merged, table).map_err(|(path, message)| self.locate(&path, &message))?;
+            merge_table(&mut merged, table)
+                .map_err(|(path, message)| self.locate(&path, &message))?;
         }
         for o in overrides {
             apply_override(&mut merged, o).map_err(|message| ScenarioError {
@@ -164,14 +218,27 @@ impl Chain {
             let section = locate::section_name(&path);
             path.push(Seg::key(&unknown));
             message = match did_you_mean(&unknown, &expected) {
-                Some(best) => format!("unknown key '{unknown}' in {section} — did you mean '{best}'?"),
-                None => format!("unknown key '{unknown}' in {section} (valid keys: {})", expected.join(", ")),
+                Some(best) => {
+                    format!("unknown key '{unknown}' in {section} — did you mean '{best}'?")
+                }
+                None => format!(
+                    "unknown key '{unknown}' in {section} (valid keys: {})",
+                    expected.join(", ")
+                ),
             };
         } else {
             message = format!("{}: {message}", locate::dotted(&path));
         }
-        if let Some(o) = overrides.iter().find(|o| locate::dotted(&path).starts_with(&o.path)) {
-            return ScenarioError { file: "--set".into(), line: None, column: None, message: format!("{}: {message}", o.text) };
+        if let Some(o) = overrides
+            .iter()
+            .find(|o| locate::dotted(&path).starts_with(&o.path))
+        {
+            return ScenarioError {
+                file: "--set".into(),
+                line: None,
+                column: None,
+                message: format!("{}: {message}", o.text),
+            };
         }
         self.locate(&path, &message)
     }
@@ -182,20 +249,38 @@ impl Chain {
     }
 
     fn locate(&self, path: &[Seg], message: &str) -> ScenarioError {
-        let texts: Vec<(&str, &str)> = self.files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+        let texts: Vec<(&str, &str)> = self
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .collect();
         let (file, line, column) = locate::find(&texts, path);
-        ScenarioError { file, line, column, message: message.to_string() }
+        ScenarioError {
+            file,
+            line,
+            column,
+            message: message.to_string(),
+        }
     }
 }
 
 fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError> {
     let fail = |message: String| match from {
         Some((name, text)) => error_at(name, text, &[Seg::key("extends")], &message),
-        None => ScenarioError { file: path.display().to_string(), line: None, column: None, message },
+        None => ScenarioError {
+            file: path.display().to_string(),
+            line: None,
+            column: None,
+            message,
+        },
     };
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read scenario file: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| fail(format!("cannot read scenario file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(format!("scenario file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len())));
+        return Err(fail(format!(
+            "scenario file is {} bytes; the limit is {MAX_FILE_BYTES}",
+            meta.len()
+        )));
     }
     std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read scenario file: {e}")))
 }
@@ -220,7 +305,12 @@ fn parse(text: &str, name: &str) -> Result<Table, ScenarioError> {
 
 fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioError {
     let (file, line, column) = locate::find(&[(name, text)], path);
-    ScenarioError { file, line, column, message: message.to_string() }
+    ScenarioError {
+        file,
+        line,
+        column,
+        message: message.to_string(),
+    }
 }
 
 /// The key that identifies an entry of an array of tables across files.
@@ -228,7 +318,12 @@ pub fn identity(section: &str, entry: &Table) -> Option<String> {
     if let Some(Value::String(id)) = entry.get("id") {
         return Some(id.clone());
     }
-    match (section, entry.get("from"), entry.get("to"), entry.get("camp")) {
+    match (
+        section,
+        entry.get("from"),
+        entry.get("to"),
+        entry.get("camp"),
+    ) {
         ("road", Some(Value::String(a)), Some(Value::String(b)), _) => Some(format!("{a}_{b}")),
         ("withdrawal", _, _, Some(Value::String(c))) => Some(c.clone()),
         _ => None,
@@ -246,7 +341,9 @@ fn merge_table(base: &mut Table, over: Table) -> Result<(), MergeError> {
                     (p, m)
                 })?;
             }
-            (Some(Value::Array(b)), Value::Array(o)) if o.iter().all(Value::is_table) && b.iter().all(Value::is_table) => {
+            (Some(Value::Array(b)), Value::Array(o))
+                if o.iter().all(Value::is_table) && b.iter().all(Value::is_table) =>
+            {
                 merge_entries(&key, b, o)?;
             }
             (_, value) => {
@@ -260,11 +357,14 @@ fn merge_table(base: &mut Table, over: Table) -> Result<(), MergeError> {
 /// Entries with the same identity merge key by key; `remove = true` drops one; new ones append.
 fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Result<(), MergeError> {
     for entry in over {
-        let Value::Table(mut entry) = entry else { continue };
+        let Value::Table(mut entry) = entry else {
+            continue;
+        };
         let remove = matches!(entry.remove("remove"), Some(Value::Boolean(true)));
         let id = identity(section, &entry);
         let found = id.as_ref().and_then(|id| {
-            base.iter().position(|b| b.as_table().and_then(|t| identity(section, t)).as_ref() == Some(id))
+            base.iter()
+                .position(|b| b.as_table().and_then(|t| identity(section, t)).as_ref() == Some(id))
         });
         match (found, remove) {
             (Some(i), true) => {
@@ -272,12 +372,20 @@ fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Resu
             }
             (None, true) => {
                 let shown = id.unwrap_or_default();
-                return Err((vec![Seg::key(section), Seg::id(&shown)], format!("remove = true: no [[{section}]] '{shown}' in the scenario this extends")));
+                return Err((
+                    vec![Seg::key(section), Seg::id(&shown)],
+                    format!(
+                        "remove = true: no [[{section}]] '{shown}' in the scenario this extends"
+                    ),
+                ));
             }
             (Some(i), false) => {
                 if let Some(Value::Table(b)) = base.get_mut(i) {
                     merge_table(b, entry).map_err(|(mut p, m)| {
-                        p.splice(0..0, [Seg::key(section), Seg::id(id.as_deref().unwrap_or(""))]);
+                        p.splice(
+                            0..0,
+                            [Seg::key(section), Seg::id(id.as_deref().unwrap_or(""))],
+                        );
                         (p, m)
                     })?;
                 }
@@ -291,7 +399,8 @@ fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Resu
 /// A table standing for one number (`{ min, max }`): replaced whole, never merged key by key,
 /// so that a variant's `{ value = 3 }` does not inherit the base's `min` and `max`.
 fn is_number_table(t: &Table) -> bool {
-    t.keys().all(|k| matches!(k.as_str(), "value" | "min" | "mode" | "max" | "source"))
+    t.keys()
+        .all(|k| matches!(k.as_str(), "value" | "min" | "mode" | "max" | "source"))
 }
 
 fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
@@ -300,10 +409,13 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
     for (depth, seg) in segs.iter().enumerate() {
         let last = depth + 1 == segs.len();
         if last {
-            if let Some(existing @ Value::Table(_)) = table.get(*seg) {
-                if !existing.as_table().is_some_and(is_number_table) {
-                    return Err(format!("'{}' is a whole section; set one of its keys instead", segs[..=depth].join(".")));
-                }
+            if let Some(existing @ Value::Table(_)) = table.get(*seg)
+                && !existing.as_table().is_some_and(is_number_table)
+            {
+                return Err(format!(
+                    "'{}' is a whole section; set one of its keys instead",
+                    segs[..=depth].join(".")
+                ));
             }
             table.insert(seg.to_string(), o.value.clone());
             return Ok(());
@@ -317,25 +429,52 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
                 let ids: Vec<String> = entries
                     .iter()
                     .enumerate()
-                    .map(|(i, e)| e.as_table().and_then(|t| identity(seg, t)).unwrap_or_else(|| i.to_string()))
+                    .map(|(i, e)| {
+                        e.as_table()
+                            .and_then(|t| identity(seg, t))
+                            .unwrap_or_else(|| i.to_string())
+                    })
                     .collect();
-                let pos = ids.iter().position(|id| id == next).or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
+                let pos = ids
+                    .iter()
+                    .position(|id| id == next)
+                    .or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
                 let Some(pos) = pos else {
-                    return Err(format!("unknown path: no [[{seg}]] '{next}' (there are: {})", ids.join(", ")));
+                    return Err(format!(
+                        "unknown path: no [[{seg}]] '{next}' (there are: {})",
+                        ids.join(", ")
+                    ));
                 };
                 if depth + 2 == segs.len() {
-                    return Err(format!("'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"));
+                    return Err(format!(
+                        "'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"
+                    ));
                 }
                 // Skip the id segment: the loop continues inside the entry.
                 let Some(Value::Table(entry)) = entries.get_mut(pos) else {
                     return Err(format!("unknown path: '{here}.{next}' is not a table"));
                 };
-                return apply_override(entry, &Override { path: segs[depth + 2..].join("."), value: o.value.clone(), text: o.text.clone() })
-                    .map_err(|m| m.replace("unknown path: ", &format!("unknown path under {here}.{next}: ")));
+                return apply_override(
+                    entry,
+                    &Override {
+                        path: segs[depth + 2..].join("."),
+                        value: o.value.clone(),
+                        text: o.text.clone(),
+                    },
+                )
+                .map_err(|m| {
+                    m.replace(
+                        "unknown path: ",
+                        &format!("unknown path under {here}.{next}: "),
+                    )
+                });
             }
             Some(_) => return Err(format!("unknown path: '{here}' is a value, not a section")),
             None => {
-                return Err(format!("unknown path: no '{seg}' here (valid: {})", keys.join(", ")));
+                return Err(format!(
+                    "unknown path: no '{seg}' here (valid: {})",
+                    keys.join(", ")
+                ));
             }
         };
     }
@@ -346,7 +485,12 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
 fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     let rest = message.strip_prefix("unknown field `")?;
     let (unknown, rest) = rest.split_once('`')?;
-    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
     Some((unknown.to_string(), expected))
 }
 

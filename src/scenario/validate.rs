@@ -24,7 +24,10 @@ pub struct Problem {
 type Result<T> = std::result::Result<T, Problem>;
 
 fn problem(path: &[Seg], message: impl Into<String>) -> Problem {
-    Problem { path: path.to_vec(), message: message.into() }
+    Problem {
+        path: path.to_vec(),
+        message: message.into(),
+    }
 }
 
 /// Largest numbers of each kind of thing, so that a runaway file fails fast and clearly.
@@ -48,10 +51,20 @@ struct Range {
 }
 
 const fn closed(low: f64, high: f64, what: &'static str) -> Range {
-    Range { low, high, open_low: false, what }
+    Range {
+        low,
+        high,
+        open_low: false,
+        what,
+    }
 }
 const fn positive(high: f64, what: &'static str) -> Range {
-    Range { low: 0.0, high, open_low: true, what }
+    Range {
+        low: 0.0,
+        high,
+        open_low: true,
+        what,
+    }
 }
 const PROBABILITY: Range = closed(0.0, 1.0, "a probability between 0 and 1");
 const SHARE: Range = positive(1.0, "a share greater than 0 and at most 1");
@@ -71,12 +84,19 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn number(&mut self, path: &[Seg], spec: &NumberSpec, range: Range) -> Result<ParamId> {
         let check = |v: f64, which: &str| -> Result<()> {
-            let low_ok = if range.open_low { v > range.low } else { v >= range.low };
+            let low_ok = if range.open_low {
+                v > range.low
+            } else {
+                v >= range.low
+            };
             if v.is_finite() && low_ok && v <= range.high {
                 Ok(())
             } else {
                 let shown = dotted_name(path);
-                Err(problem(path, format!("{shown}{which} is {v}; it must be {}", range.what)))
+                Err(problem(
+                    path,
+                    format!("{shown}{which} is {v}; it must be {}", range.what),
+                ))
             }
         };
         match spec.dist {
@@ -85,17 +105,35 @@ impl Builder<'_> {
                 check(min, ".min")?;
                 check(max, ".max")?;
                 if min > max {
-                    return Err(problem(path, format!("{}: min ({min}) is greater than max ({max})", dotted_name(path))));
+                    return Err(problem(
+                        path,
+                        format!(
+                            "{}: min ({min}) is greater than max ({max})",
+                            dotted_name(path)
+                        ),
+                    ));
                 }
             }
             Dist::Triangular { min, mode, max } => {
                 check(min, ".min")?;
                 check(max, ".max")?;
                 if min > max {
-                    return Err(problem(path, format!("{}: min ({min}) is greater than max ({max})", dotted_name(path))));
+                    return Err(problem(
+                        path,
+                        format!(
+                            "{}: min ({min}) is greater than max ({max})",
+                            dotted_name(path)
+                        ),
+                    ));
                 }
                 if !(min..=max).contains(&mode) {
-                    return Err(problem(path, format!("{}: mode ({mode}) must lie between min ({min}) and max ({max})", dotted_name(path))));
+                    return Err(problem(
+                        path,
+                        format!(
+                            "{}: mode ({mode}) must lie between min ({min}) and max ({max})",
+                            dotted_name(path)
+                        ),
+                    ));
                 }
             }
         }
@@ -109,31 +147,69 @@ impl Builder<'_> {
         Ok(ParamId(self.params.len() as u32 - 1))
     }
 
-    fn number_or(&mut self, path: &[Seg], spec: &Option<NumberSpec>, default: f64, range: Range) -> Result<ParamId> {
-        let spec = spec.clone().unwrap_or(NumberSpec { dist: Dist::Fixed { value: default }, source: Some("default".into()) });
+    fn number_or(
+        &mut self,
+        path: &[Seg],
+        spec: &Option<NumberSpec>,
+        default: f64,
+        range: Range,
+    ) -> Result<ParamId> {
+        let spec = spec.clone().unwrap_or(NumberSpec {
+            dist: Dist::Fixed { value: default },
+            source: Some("default".into()),
+        });
         self.number(path, &spec, range)
     }
 
     fn faction(&self, path: &[Seg], id: &str) -> Result<FactionIdx> {
-        self.faction_ids.iter().position(|f| f == id).ok_or_else(|| {
-            problem(path, format!("{} refers to faction '{id}', which is not defined (factions: {})", dotted_name(path), self.faction_ids.join(", ")))
-        })
+        self.faction_ids
+            .iter()
+            .position(|f| f == id)
+            .ok_or_else(|| {
+                problem(
+                    path,
+                    format!(
+                        "{} refers to faction '{id}', which is not defined (factions: {})",
+                        dotted_name(path),
+                        self.faction_ids.join(", ")
+                    ),
+                )
+            })
     }
 
     fn site(&self, path: &[Seg], id: &str) -> Result<SiteIdx> {
         self.site_ids.iter().position(|s| s == id).ok_or_else(|| {
-            problem(path, format!("{} refers to site '{id}', which is not defined (sites: {})", dotted_name(path), list_some(&self.site_ids)))
+            problem(
+                path,
+                format!(
+                    "{} refers to site '{id}', which is not defined (sites: {})",
+                    dotted_name(path),
+                    list_some(&self.site_ids)
+                ),
+            )
         })
     }
 
     fn hour(&self, path: &[Seg], dt: &Datetime) -> Result<f64> {
         let date = to_date(path, dt)?;
-        let time = dt.time.map_or(0.0, |t| t.hour as f64 + t.minute as f64 / 60.0);
+        let time = dt
+            .time
+            .map_or(0.0, |t| t.hour as f64 + t.minute as f64 / 60.0);
         let days = (date - self.start).get_days() as f64;
         let hour = days * 24.0 + time;
         if hour < 0.0 || hour > self.horizon_days * 24.0 {
-            let end = self.start.checked_add(jiff::Span::new().days(self.horizon_days as i64)).unwrap_or(self.start);
-            return Err(problem(path, format!("{} is {date}, outside the scenario ({} to {end})", dotted_name(path), self.start)));
+            let end = self
+                .start
+                .checked_add(jiff::Span::new().days(self.horizon_days as i64))
+                .unwrap_or(self.start);
+            return Err(problem(
+                path,
+                format!(
+                    "{} is {date}, outside the scenario ({} to {end})",
+                    dotted_name(path),
+                    self.start
+                ),
+            ));
         }
         Ok(hour)
     }
@@ -152,28 +228,57 @@ fn list_some(ids: &[String]) -> String {
 }
 
 fn to_date(path: &[Seg], dt: &Datetime) -> Result<jiff::civil::Date> {
-    let d = dt.date.ok_or_else(|| problem(path, format!("{} must be a date like 2023-10-02", dotted_name(path))))?;
-    jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8)
-        .map_err(|e| problem(path, format!("{} is not a valid date: {e}", dotted_name(path))))
+    let d = dt.date.ok_or_else(|| {
+        problem(
+            path,
+            format!("{} must be a date like 2023-10-02", dotted_name(path)),
+        )
+    })?;
+    jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|e| {
+        problem(
+            path,
+            format!("{} is not a valid date: {e}", dotted_name(path)),
+        )
+    })
 }
 
-fn check_id(path: &[Seg], id: &str, seen: &mut BTreeMap<String, &'static str>, kind: &'static str) -> Result<()> {
+fn check_id(
+    path: &[Seg],
+    id: &str,
+    seen: &mut BTreeMap<String, &'static str>,
+    kind: &'static str,
+) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        return Err(problem(path, format!("id '{id}' must be snake_case: a lowercase letter, then lowercase letters, digits or _ (it names output columns)")));
+        return Err(problem(
+            path,
+            format!(
+                "id '{id}' must be snake_case: a lowercase letter, then lowercase letters, digits or _ (it names output columns)"
+            ),
+        ));
     }
     if let Some(other) = seen.insert(id.to_string(), kind) {
-        return Err(problem(path, format!("id '{id}' is used twice (already a {other}); ids of sites, groups and convoys must be unique")));
+        return Err(problem(
+            path,
+            format!(
+                "id '{id}' is used twice (already a {other}); ids of sites, groups and convoys must be unique"
+            ),
+        ));
     }
     Ok(())
 }
 
 fn too_many(path: &[Seg], what: &str, n: usize, max: usize) -> Result<()> {
     if n > max {
-        return Err(problem(path, format!("{n} {what}; at most {max} are allowed")));
+        return Err(problem(
+            path,
+            format!("{n} {what}; at most {max} are allowed"),
+        ));
     }
     Ok(())
 }
@@ -184,16 +289,36 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     let start = to_date(&[k("start")], &file.start)?;
     let horizon_days = match file.horizon_days.dist {
         Dist::Fixed { value } if (1.0..=MAX_HORIZON_DAYS).contains(&value) => value,
-        Dist::Fixed { .. } => return Err(problem(&[k("horizon_days")], format!("horizon_days must be between 1 and {MAX_HORIZON_DAYS}"))),
-        _ => return Err(problem(&[k("horizon_days")], "horizon_days must be a single number of days, not a range")),
+        Dist::Fixed { .. } => {
+            return Err(problem(
+                &[k("horizon_days")],
+                format!("horizon_days must be between 1 and {MAX_HORIZON_DAYS}"),
+            ));
+        }
+        _ => {
+            return Err(problem(
+                &[k("horizon_days")],
+                "horizon_days must be a single number of days, not a range",
+            ));
+        }
     };
-    too_many(&[k("faction")], "factions", file.factions.len(), MAX_FACTIONS)?;
+    too_many(
+        &[k("faction")],
+        "factions",
+        file.factions.len(),
+        MAX_FACTIONS,
+    )?;
     too_many(&[k("site")], "sites", file.sites.len(), MAX_SITES)?;
     too_many(&[k("road")], "roads", file.roads.len(), MAX_ROADS)?;
     too_many(&[k("convoy")], "convoys", file.convoys.len(), MAX_CONVOYS)?;
     too_many(&[k("group")], "groups", file.groups.len(), MAX_GROUPS)?;
     too_many(&[k("air")], "air wings", file.air.len(), MAX_AIR)?;
-    too_many(&[k("reinforcement")], "reinforcements", file.reinforcements.len(), MAX_REINFORCEMENTS)?;
+    too_many(
+        &[k("reinforcement")],
+        "reinforcements",
+        file.reinforcements.len(),
+        MAX_REINFORCEMENTS,
+    )?;
     if file.factions.is_empty() {
         return Err(problem(&[], "a scenario needs at least one [[faction]]"));
     }
@@ -204,20 +329,45 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     let mut ids = BTreeMap::new();
     let mut faction_seen = BTreeMap::new();
     for f in &file.factions {
-        check_id(&[k("faction"), Seg::id(&f.id), k("id")], &f.id, &mut faction_seen, "faction")?;
+        check_id(
+            &[k("faction"), Seg::id(&f.id), k("id")],
+            &f.id,
+            &mut faction_seen,
+            "faction",
+        )?;
     }
     for s in &file.sites {
-        check_id(&[k("site"), Seg::id(&s.id), k("id")], &s.id, &mut ids, "site")?;
+        check_id(
+            &[k("site"), Seg::id(&s.id), k("id")],
+            &s.id,
+            &mut ids,
+            "site",
+        )?;
     }
     for g in &file.groups {
-        check_id(&[k("group"), Seg::id(&g.id), k("id")], &g.id, &mut ids, "group")?;
+        check_id(
+            &[k("group"), Seg::id(&g.id), k("id")],
+            &g.id,
+            &mut ids,
+            "group",
+        )?;
     }
     for c in &file.convoys {
-        check_id(&[k("convoy"), Seg::id(&c.id), k("id")], &c.id, &mut ids, "convoy")?;
+        check_id(
+            &[k("convoy"), Seg::id(&c.id), k("id")],
+            &c.id,
+            &mut ids,
+            "convoy",
+        )?;
     }
     let mut air_seen = BTreeMap::new();
     for a in &file.air {
-        check_id(&[k("air"), Seg::id(&a.id), k("id")], &a.id, &mut air_seen, "air wing")?;
+        check_id(
+            &[k("air"), Seg::id(&a.id), k("id")],
+            &a.id,
+            &mut air_seen,
+            "air wing",
+        )?;
     }
 
     let mut b = Builder {
@@ -234,20 +384,60 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     let cp = |key: &str| vec![k("combat"), k(key)];
     let combat = Combat {
         mode: c.mode.unwrap_or(CombatMode::Stochastic),
-        round_hours: b.number_or(&cp("round_hours"), &c.round_hours, 1.0, positive(24.0, "a number of hours greater than 0 and at most 24"))?,
+        round_hours: b.number_or(
+            &cp("round_hours"),
+            &c.round_hours,
+            1.0,
+            positive(24.0, "a number of hours greater than 0 and at most 24"),
+        )?,
         surprise_factor: b.number_or(&cp("surprise_factor"), &c.surprise_factor, 1.0, FACTOR)?,
-        air_support_factor: b.number_or(&cp("air_support_factor"), &c.air_support_factor, 1.0, FACTOR)?,
+        air_support_factor: b.number_or(
+            &cp("air_support_factor"),
+            &c.air_support_factor,
+            1.0,
+            FACTOR,
+        )?,
         night_factor: b.number_or(&cp("night_factor"), &c.night_factor, 1.0, FACTOR)?,
-        max_engagement_hours: b.number_or(&cp("max_engagement_hours"), &c.max_engagement_hours, 24.0 * 365.0, positive(24.0 * 3650.0, "a number of hours greater than 0"))?,
-        vehicles_lost_per_casualty: b.number_or(&cp("vehicles_lost_per_casualty"), &c.vehicles_lost_per_casualty, 0.0, closed(0.0, 10.0, "a number between 0 and 10"))?,
-        civilians_killed_per_town_fight: b.number_or(&cp("civilians_killed_per_town_fight"), &c.civilians_killed_per_town_fight, 0.0, RATE)?,
+        max_engagement_hours: b.number_or(
+            &cp("max_engagement_hours"),
+            &c.max_engagement_hours,
+            24.0 * 365.0,
+            positive(24.0 * 3650.0, "a number of hours greater than 0"),
+        )?,
+        vehicles_lost_per_casualty: b.number_or(
+            &cp("vehicles_lost_per_casualty"),
+            &c.vehicles_lost_per_casualty,
+            0.0,
+            closed(0.0, 10.0, "a number between 0 and 10"),
+        )?,
+        civilians_killed_per_town_fight: b.number_or(
+            &cp("civilians_killed_per_town_fight"),
+            &c.civilians_killed_per_town_fight,
+            0.0,
+            RATE,
+        )?,
     };
 
     let ip = |key: &str| vec![k("ied"), k(key)];
     let ied = Ied {
-        vehicle_destroyed_chance: b.number_or(&ip("vehicle_destroyed_chance"), &file.ied.vehicle_destroyed_chance, 0.0, PROBABILITY)?,
-        killed_per_strike: b.number_or(&ip("killed_per_strike"), &file.ied.killed_per_strike, 0.0, RATE)?,
-        wounded_per_strike: b.number_or(&ip("wounded_per_strike"), &file.ied.wounded_per_strike, 0.0, RATE)?,
+        vehicle_destroyed_chance: b.number_or(
+            &ip("vehicle_destroyed_chance"),
+            &file.ied.vehicle_destroyed_chance,
+            0.0,
+            PROBABILITY,
+        )?,
+        killed_per_strike: b.number_or(
+            &ip("killed_per_strike"),
+            &file.ied.killed_per_strike,
+            0.0,
+            RATE,
+        )?,
+        wounded_per_strike: b.number_or(
+            &ip("wounded_per_strike"),
+            &file.ied.wounded_per_strike,
+            0.0,
+            RATE,
+        )?,
     };
 
     let mut factions = Vec::new();
@@ -260,9 +450,24 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
             kill_rate_per_hour: b.number(&p("kill_rate_per_hour"), &f.kill_rate_per_hour, RATE)?,
             break_point: b.number(&p("break_point"), &f.break_point, SHARE)?,
             killed_share: b.number_or(&p("killed_share"), &f.killed_share, 1.0, PROBABILITY)?,
-            raid_propensity_per_day: b.number_or(&p("raid_propensity_per_day"), &f.raid_propensity_per_day, 0.0, PROBABILITY)?,
-            raid_hold_hours: b.number_or(&p("raid_hold_hours"), &f.raid_hold_hours, 8.0, closed(0.0, 24.0 * 365.0, "a number of hours of 0 or more"))?,
-            avoid_odds: b.number_or(&p("avoid_odds"), &f.avoid_odds, 1.0e9, positive(1.0e9, "odds greater than 0"))?,
+            raid_propensity_per_day: b.number_or(
+                &p("raid_propensity_per_day"),
+                &f.raid_propensity_per_day,
+                0.0,
+                PROBABILITY,
+            )?,
+            raid_hold_hours: b.number_or(
+                &p("raid_hold_hours"),
+                &f.raid_hold_hours,
+                8.0,
+                closed(0.0, 24.0 * 365.0, "a number of hours of 0 or more"),
+            )?,
+            avoid_odds: b.number_or(
+                &p("avoid_odds"),
+                &f.avoid_odds,
+                1.0e9,
+                positive(1.0e9, "odds greater than 0"),
+            )?,
         });
     }
 
@@ -271,15 +476,24 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     for (i, row) in stances.iter_mut().enumerate() {
         row[i] = Stance::Allied;
     }
-    for (list, stance, key) in [(&file.stances.allied, Stance::Allied, "allied"), (&file.stances.hostile, Stance::Hostile, "hostile")] {
+    for (list, stance, key) in [
+        (&file.stances.allied, Stance::Allied, "allied"),
+        (&file.stances.hostile, Stance::Hostile, "hostile"),
+    ] {
         for (i, [x, y]) in list.iter().enumerate() {
             let p = [k("stances"), k(key), Seg::Index(i)];
             let (a, bb) = (b.faction(&p, x)?, b.faction(&p, y)?);
             if a == bb {
-                return Err(problem(&p, format!("a faction cannot be {key} with itself ('{x}')")));
+                return Err(problem(
+                    &p,
+                    format!("a faction cannot be {key} with itself ('{x}')"),
+                ));
             }
             if stances[a][bb] != Stance::Neutral && stances[a][bb] != stance {
-                return Err(problem(&p, format!("'{x}' and '{y}' are listed both as allied and as hostile")));
+                return Err(problem(
+                    &p,
+                    format!("'{x}' and '{y}' are listed both as allied and as hostile"),
+                ));
             }
             stances[a][bb] = stance;
             stances[bb][a] = stance;
@@ -290,19 +504,41 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     for s in &file.sites {
         let p = |key: &str| vec![k("site"), Seg::id(&s.id), k(key)];
         if !(-90.0..=90.0).contains(&s.lat) || !(-180.0..=180.0).contains(&s.lon) {
-            return Err(problem(&p("lat"), format!("site '{}': lat must be within ±90 and lon within ±180", s.id)));
+            return Err(problem(
+                &p("lat"),
+                format!(
+                    "site '{}': lat must be within ±90 and lon within ±180",
+                    s.id
+                ),
+            ));
         }
-        let owner = s.owner.as_deref().map(|o| b.faction(&p("owner"), o)).transpose()?;
+        let owner = s
+            .owner
+            .as_deref()
+            .map(|o| b.faction(&p("owner"), o))
+            .transpose()?;
         let mut garrison = Vec::new();
         for (fid, troops) in &s.garrison {
             let gp = vec![k("site"), Seg::id(&s.id), k("garrison"), k(fid)];
             let f = b.faction(&gp, fid)?;
             if let Some(o) = owner {
                 if stances[o][f] == Stance::Hostile {
-                    return Err(problem(&gp, format!("site '{}' is held by '{}' but garrisoned by hostile '{fid}'", s.id, factions[o].id)));
+                    return Err(problem(
+                        &gp,
+                        format!(
+                            "site '{}' is held by '{}' but garrisoned by hostile '{fid}'",
+                            s.id, factions[o].id
+                        ),
+                    ));
                 }
             } else {
-                return Err(problem(&gp, format!("site '{}' has a garrison but no owner; add owner = \"{fid}\"", s.id)));
+                return Err(problem(
+                    &gp,
+                    format!(
+                        "site '{}' has a garrison but no owner; add owner = \"{fid}\"",
+                        s.id
+                    ),
+                ));
             }
             garrison.push((f, b.number(&gp, troops, COUNT)?));
         }
@@ -314,46 +550,85 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
             lon: s.lon,
             owner,
             garrison,
-            fortification: b.number_or(&p("fortification"), &s.fortification, 1.0, closed(0.1, 100.0, "a factor between 0.1 and 100"))?,
+            fortification: b.number_or(
+                &p("fortification"),
+                &s.fortification,
+                1.0,
+                closed(0.1, 100.0, "a factor between 0.1 and 100"),
+            )?,
             reported: s.report.unwrap_or(false),
         });
     }
 
     let mut roads: Vec<Road> = Vec::new();
     for (i, r) in file.roads.iter().enumerate() {
-        let id = r.id.clone().unwrap_or_else(|| format!("{}_{}", r.from, r.to));
+        let id =
+            r.id.clone()
+                .unwrap_or_else(|| format!("{}_{}", r.from, r.to));
         let p = |key: &str| vec![k("road"), Seg::id(&id), k(key)];
         let from = b.site(&p("from"), &r.from)?;
         let to = b.site(&p("to"), &r.to)?;
         if from == to {
-            return Err(problem(&p("to"), format!("road {} ('{id}') starts and ends at '{}'", i + 1, r.from)));
+            return Err(problem(
+                &p("to"),
+                format!("road {} ('{id}') starts and ends at '{}'", i + 1, r.from),
+            ));
         }
         if roads.iter().any(|o| o.id == id) {
-            return Err(problem(&p("from"), format!("road id '{id}' is used twice; give one of them an id")));
+            return Err(problem(
+                &p("from"),
+                format!("road id '{id}' is used twice; give one of them an id"),
+            ));
         }
         roads.push(Road {
             from,
             to,
-            length_km: b.number(&p("length_km"), &r.length_km, positive(20_000.0, "a length in km greater than 0"))?,
+            length_km: b.number(
+                &p("length_km"),
+                &r.length_km,
+                positive(20_000.0, "a length in km greater than 0"),
+            )?,
             surface: r.surface.clone(),
-            ied_per_100km: b.number_or(&p("ied_per_100km"), &r.ied_per_100km, 0.0, closed(0.0, 1000.0, "a rate between 0 and 1000 per 100 km"))?,
+            ied_per_100km: b.number_or(
+                &p("ied_per_100km"),
+                &r.ied_per_100km,
+                0.0,
+                closed(0.0, 1000.0, "a rate between 0 and 1000 per 100 km"),
+            )?,
             ambush: b.number_or(&p("ambush"), &r.ambush, 0.0, PROBABILITY)?,
             id,
         });
     }
 
     let mean = |params: &[Param], id: ParamId| params[id.0 as usize].dist.mean();
-    let graph = Graph::new(sites.len(), roads.iter().map(|r| (r.from, r.to, mean(&b.params, r.length_km))).collect());
+    let graph = Graph::new(
+        sites.len(),
+        roads
+            .iter()
+            .map(|r| (r.from, r.to, mean(&b.params, r.length_km)))
+            .collect(),
+    );
 
     let mut withdrawals = Vec::new();
     for w in &file.withdrawals {
         let p = |key: &str| vec![k("withdrawal"), Seg::id(&w.camp), k(key)];
         let camp = b.site(&p("camp"), &w.camp)?;
         if sites[camp].kind != SiteKind::UnCamp {
-            return Err(problem(&p("camp"), format!("withdrawal from '{}', which is not a un_camp", w.camp)));
+            return Err(problem(
+                &p("camp"),
+                format!("withdrawal from '{}', which is not a un_camp", w.camp),
+            ));
         }
-        let handover = w.handover.as_deref().map(|h| b.faction(&p("handover"), h)).transpose()?;
-        withdrawals.push(Withdrawal { camp, hour: b.hour(&p("date"), &w.date)?, handover });
+        let handover = w
+            .handover
+            .as_deref()
+            .map(|h| b.faction(&p("handover"), h))
+            .transpose()?;
+        withdrawals.push(Withdrawal {
+            camp,
+            hour: b.hour(&p("date"), &w.date)?,
+            handover,
+        });
     }
 
     let mut convoys = Vec::new();
@@ -370,26 +645,57 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
         let mut route = Vec::new();
         for pair in stops.windows(2) {
             let legs = graph.shortest_route(pair[0], pair[1]).ok_or_else(|| {
-                problem(&p(if pair[1] == to { "to" } else { "via" }), format!("no road connects {} to {} for convoy {}", sites[pair[0]].id, sites[pair[1]].id, cv.id))
+                problem(
+                    &p(if pair[1] == to { "to" } else { "via" }),
+                    format!(
+                        "no road connects {} to {} for convoy {}",
+                        sites[pair[0]].id, sites[pair[1]].id, cv.id
+                    ),
+                )
             })?;
-            route.extend(legs.into_iter().map(|(road, a, z)| Leg { road, from: a, to: z }));
+            route.extend(legs.into_iter().map(|(road, a, z)| Leg {
+                road,
+                from: a,
+                to: z,
+            }));
         }
         if route.is_empty() {
-            return Err(problem(&p("to"), format!("convoy {} starts at its destination '{}'", cv.id, cv.to)));
+            return Err(problem(
+                &p("to"),
+                format!("convoy {} starts at its destination '{}'", cv.id, cv.to),
+            ));
         }
         let mut attached = Vec::new();
         for (fid, troops) in &cv.attached {
             let ap = vec![k("convoy"), Seg::id(&cv.id), k("attached"), k(fid)];
             let f = b.faction(&ap, fid)?;
             if stances[faction][f] != Stance::Allied {
-                return Err(problem(&ap, format!("'{fid}' travels with convoy {} but is not allied with '{}'; add it to [stances] allied", cv.id, cv.faction)));
+                return Err(problem(
+                    &ap,
+                    format!(
+                        "'{fid}' travels with convoy {} but is not allied with '{}'; add it to [stances] allied",
+                        cv.id, cv.faction
+                    ),
+                ));
             }
             attached.push((f, b.number(&ap, troops, COUNT)?));
         }
         let mut speed_ids = BTreeMap::new();
         for (surface, speed) in &cv.speed_km_per_day {
-            let sp = vec![k("convoy"), Seg::id(&cv.id), k("speed_km_per_day"), k(surface)];
-            speed_ids.insert(surface.clone(), b.number(&sp, speed, positive(5_000.0, "a speed in km per day greater than 0"))?);
+            let sp = vec![
+                k("convoy"),
+                Seg::id(&cv.id),
+                k("speed_km_per_day"),
+                k(surface),
+            ];
+            speed_ids.insert(
+                surface.clone(),
+                b.number(
+                    &sp,
+                    speed,
+                    positive(5_000.0, "a speed in km per day greater than 0"),
+                )?,
+            );
         }
         let mut leg_speed_km_per_day = Vec::new();
         for leg in &route {
@@ -399,35 +705,75 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
             })?;
             leg_speed_km_per_day.push(*id);
         }
-        let wait_at = cv.wait_at.as_deref().map(|w| b.site(&p("wait_at"), w)).transpose()?;
-        if let Some(w) = wait_at {
-            if !route.iter().any(|l| l.from == w) {
-                return Err(problem(&p("wait_at"), format!("convoy {} waits at '{}', which is not on its route before the destination", cv.id, sites[w].id)));
-            }
+        let wait_at = cv
+            .wait_at
+            .as_deref()
+            .map(|w| b.site(&p("wait_at"), w))
+            .transpose()?;
+        if let Some(w) = wait_at
+            && !route.iter().any(|l| l.from == w)
+        {
+            return Err(problem(
+                &p("wait_at"),
+                format!(
+                    "convoy {} waits at '{}', which is not on its route before the destination",
+                    cv.id, sites[w].id
+                ),
+            ));
         }
         let mut wait_until_vacated = Vec::new();
         for camp in &cv.wait_until_vacated {
             let s = b.site(&p("wait_until_vacated"), camp)?;
             if sites[s].kind != SiteKind::UnCamp {
-                return Err(problem(&p("wait_until_vacated"), format!("convoy {} waits for '{camp}' to be vacated, but it is not a un_camp", cv.id)));
+                return Err(problem(
+                    &p("wait_until_vacated"),
+                    format!(
+                        "convoy {} waits for '{camp}' to be vacated, but it is not a un_camp",
+                        cv.id
+                    ),
+                ));
             }
             wait_until_vacated.push(s);
         }
         if wait_at.is_none() && !wait_until_vacated.is_empty() {
-            return Err(problem(&p("wait_until_vacated"), format!("convoy {} waits for camps to be vacated but names no wait_at site", cv.id)));
+            return Err(problem(
+                &p("wait_until_vacated"),
+                format!(
+                    "convoy {} waits for camps to be vacated but names no wait_at site",
+                    cv.id
+                ),
+            ));
         }
         convoys.push(Convoy {
             id: cv.id.clone(),
             faction,
             depart_hour: b.hour(&p("depart"), &cv.depart)?,
             vehicles: b.number(&p("vehicles"), &cv.vehicles, COUNT)?,
-            troops: b.number(&p("troops"), &cv.troops, closed(1.0, MAX_STRENGTH, "a number of troops between 1 and 10,000,000"))?,
+            troops: b.number(
+                &p("troops"),
+                &cv.troops,
+                closed(
+                    1.0,
+                    MAX_STRENGTH,
+                    "a number of troops between 1 and 10,000,000",
+                ),
+            )?,
             attached,
             leg_speed_km_per_day,
             wait_at,
             wait_until_vacated,
-            pause_days: b.number_or(&p("pause_days"), &cv.pause_days, 0.0, closed(0.0, MAX_HORIZON_DAYS, "a number of days of 0 or more"))?,
-            halt_after_contact_hours: b.number_or(&p("halt_after_contact_hours"), &cv.halt_after_contact_hours, 0.0, closed(0.0, 24.0 * 365.0, "a number of hours of 0 or more"))?,
+            pause_days: b.number_or(
+                &p("pause_days"),
+                &cv.pause_days,
+                0.0,
+                closed(0.0, MAX_HORIZON_DAYS, "a number of days of 0 or more"),
+            )?,
+            halt_after_contact_hours: b.number_or(
+                &p("halt_after_contact_hours"),
+                &cv.halt_after_contact_hours,
+                0.0,
+                closed(0.0, 24.0 * 365.0, "a number of hours of 0 or more"),
+            )?,
             break_point: b.number(&p("break_point"), &cv.break_point, SHARE)?,
             route,
         });
@@ -438,11 +784,26 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
         let p = |key: &str| vec![k("group"), Seg::id(&g.id), k(key)];
         let faction = b.faction(&p("faction"), &g.faction)?;
         let home = b.site(&p("home"), &g.home)?;
-        let target = g.target.as_deref().map(|t| b.site(&p("target"), t)).transpose()?;
+        let target = g
+            .target
+            .as_deref()
+            .map(|t| b.site(&p("target"), t))
+            .transpose()?;
         if g.posture == Posture::Assault && target.is_none() {
-            return Err(problem(&p("posture"), format!("group {} has posture \"assault\" but no target site; add target = \"<site id>\"", g.id)));
+            return Err(problem(
+                &p("posture"),
+                format!(
+                    "group {} has posture \"assault\" but no target site; add target = \"<site id>\"",
+                    g.id
+                ),
+            ));
         }
-        let refuge = g.refuge.as_deref().map(|r| b.site(&p("refuge"), r)).transpose()?.unwrap_or(home);
+        let refuge = g
+            .refuge
+            .as_deref()
+            .map(|r| b.site(&p("refuge"), r))
+            .transpose()?
+            .unwrap_or(home);
         groups.push(Group {
             id: g.id.clone(),
             faction,
@@ -452,8 +813,18 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
             posture: g.posture,
             target,
             refuge,
-            range_km: b.number_or(&p("range_km"), &g.range_km, 300.0, closed(0.0, 20_000.0, "a distance of 0 km or more"))?,
-            speed_km_per_day: b.number_or(&p("speed_km_per_day"), &g.speed_km_per_day, 200.0, positive(5_000.0, "a speed in km per day greater than 0"))?,
+            range_km: b.number_or(
+                &p("range_km"),
+                &g.range_km,
+                300.0,
+                closed(0.0, 20_000.0, "a distance of 0 km or more"),
+            )?,
+            speed_km_per_day: b.number_or(
+                &p("speed_km_per_day"),
+                &g.speed_km_per_day,
+                200.0,
+                positive(5_000.0, "a speed in km per day greater than 0"),
+            )?,
         });
     }
 
@@ -464,13 +835,37 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
             id: a.id.clone(),
             faction: b.faction(&p("faction"), &a.faction)?,
             base: b.site(&p("base"), &a.base)?,
-            sorties_per_day: b.number(&p("sorties_per_day"), &a.sorties_per_day, closed(0.0, 1000.0, "sorties per day between 0 and 1000"))?,
+            sorties_per_day: b.number(
+                &p("sorties_per_day"),
+                &a.sorties_per_day,
+                closed(0.0, 1000.0, "sorties per day between 0 and 1000"),
+            )?,
             find_chance: b.number(&p("find_chance"), &a.find_chance, PROBABILITY)?,
             kills_per_strike: b.number(&p("kills_per_strike"), &a.kills_per_strike, RATE)?,
-            town_strike_chance: b.number_or(&p("town_strike_chance"), &a.town_strike_chance, 0.0, PROBABILITY)?,
-            civilians_killed_per_town_strike: b.number_or(&p("civilians_killed_per_town_strike"), &a.civilians_killed_per_town_strike, 0.0, RATE)?,
-            range_km: b.number_or(&p("range_km"), &a.range_km, 1000.0, closed(0.0, 20_000.0, "a distance of 0 km or more"))?,
-            from_hour: a.from.as_ref().map(|d| b.hour(&p("from"), d)).transpose()?.unwrap_or(0.0),
+            town_strike_chance: b.number_or(
+                &p("town_strike_chance"),
+                &a.town_strike_chance,
+                0.0,
+                PROBABILITY,
+            )?,
+            civilians_killed_per_town_strike: b.number_or(
+                &p("civilians_killed_per_town_strike"),
+                &a.civilians_killed_per_town_strike,
+                0.0,
+                RATE,
+            )?,
+            range_km: b.number_or(
+                &p("range_km"),
+                &a.range_km,
+                1000.0,
+                closed(0.0, 20_000.0, "a distance of 0 km or more"),
+            )?,
+            from_hour: a
+                .from
+                .as_ref()
+                .map(|d| b.hour(&p("from"), d))
+                .transpose()?
+                .unwrap_or(0.0),
         });
     }
 
@@ -485,19 +880,56 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
         } else if let Some(c) = file.convoys.iter().position(|c| c.id == r.to) {
             ReinforcementTarget::Convoy(c)
         } else {
-            return Err(problem(&p("to"), format!("reinforcement {} goes to '{}', which is no site, group or convoy", i + 1, r.to)));
+            return Err(problem(
+                &p("to"),
+                format!(
+                    "reinforcement {} goes to '{}', which is no site, group or convoy",
+                    i + 1,
+                    r.to
+                ),
+            ));
         };
         let faction = b.faction(&p("faction"), &r.faction)?;
         let day = match (&r.day, &r.date) {
-            (Some(day), None) => b.number(&p("day"), day, closed(0.0, horizon_days, "a day within the scenario's horizon"))?,
+            (Some(day), None) => b.number(
+                &p("day"),
+                day,
+                closed(0.0, horizon_days, "a day within the scenario's horizon"),
+            )?,
             (None, Some(date)) => {
                 let hour = b.hour(&p("date"), date)?;
-                let source = Some(format!("date {date}{}", r.source.as_deref().map(|s| format!("; {s}")).unwrap_or_default()));
-                b.number(&p("day"), &NumberSpec { dist: Dist::Fixed { value: hour / 24.0 }, source }, closed(0.0, horizon_days, "a day within the horizon"))?
+                let source = Some(format!(
+                    "date {date}{}",
+                    r.source
+                        .as_deref()
+                        .map(|s| format!("; {s}"))
+                        .unwrap_or_default()
+                ));
+                b.number(
+                    &p("day"),
+                    &NumberSpec {
+                        dist: Dist::Fixed { value: hour / 24.0 },
+                        source,
+                    },
+                    closed(0.0, horizon_days, "a day within the horizon"),
+                )?
             }
-            _ => return Err(problem(&p("to"), format!("reinforcement {} needs exactly one of day = <days from start> or date = YYYY-MM-DD", i + 1))),
+            _ => {
+                return Err(problem(
+                    &p("to"),
+                    format!(
+                        "reinforcement {} needs exactly one of day = <days from start> or date = YYYY-MM-DD",
+                        i + 1
+                    ),
+                ));
+            }
         };
-        reinforcements.push(Reinforcement { to, faction, troops: b.number(&p("troops"), &r.troops, COUNT)?, day });
+        reinforcements.push(Reinforcement {
+            to,
+            faction,
+            troops: b.number(&p("troops"), &r.troops, COUNT)?,
+            day,
+        });
     }
 
     let distance_km = (0..sites.len()).map(|s| graph.distances_from(s)).collect();
@@ -542,7 +974,10 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     // Reversed for a min-heap; ties broken by site index so routes never depend on heap order.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.0.total_cmp(&self.0).then_with(|| other.1.cmp(&self.1))
+        other
+            .0
+            .total_cmp(&self.0)
+            .then_with(|| other.1.cmp(&self.1))
     }
 }
 
@@ -584,7 +1019,11 @@ impl Graph {
     }
 
     /// Legs (road, from, to) of the shortest route, or None when no road connects them.
-    fn shortest_route(&self, from: SiteIdx, to: SiteIdx) -> Option<Vec<(RoadIdx, SiteIdx, SiteIdx)>> {
+    fn shortest_route(
+        &self,
+        from: SiteIdx,
+        to: SiteIdx,
+    ) -> Option<Vec<(RoadIdx, SiteIdx, SiteIdx)>> {
         let (dist, prev) = self.dijkstra(from);
         if !dist[to].is_finite() {
             return None;

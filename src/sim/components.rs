@@ -217,7 +217,10 @@ impl Activity {
 
     /// Moving or lying out in the open, where drones can find it.
     pub fn in_the_open(&self) -> bool {
-        matches!(self, Activity::Travelling { .. } | Activity::InWait { .. } | Activity::Holding { .. })
+        matches!(
+            self,
+            Activity::Travelling { .. } | Activity::InWait { .. } | Activity::Holding { .. }
+        )
     }
 }
 

@@ -25,7 +25,12 @@ pub struct Shooters {
 /// dB/dt = −k·R); area fire gives each target a hazard k·N per hour (linear law:
 /// dB/dt = −k·R·B). The hazard is held constant through the round and turned into a
 /// probability, p = 1 − exp(−h·Δt), so a round never takes more than everyone.
-pub fn casualty_probability(targets: f64, shooters: &[Shooters], round_hours: f64, protection: f64) -> f64 {
+pub fn casualty_probability(
+    targets: f64,
+    shooters: &[Shooters],
+    round_hours: f64,
+    protection: f64,
+) -> f64 {
     if targets <= 0.0 {
         return 0.0;
     }
@@ -58,13 +63,19 @@ pub fn binomial<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
     if p >= 1.0 {
         return n as f64;
     }
-    Binomial::new(n, p).map(|d| d.sample(rng) as f64).unwrap_or(0.0)
+    Binomial::new(n, p)
+        .map(|d| d.sample(rng) as f64)
+        .unwrap_or(0.0)
 }
 
 /// Splits `total` casualties over groups in proportion to their sizes: drawn without
 /// replacement when sampling (sequential hypergeometric draws, so whole numbers that add up
 /// exactly and never exceed a group), proportions in mean-field mode.
-pub fn split_by_size<R: Rng + ?Sized>(total: f64, sizes: &[f64], mut rng: Option<&mut R>) -> Vec<f64> {
+pub fn split_by_size<R: Rng + ?Sized>(
+    total: f64,
+    sizes: &[f64],
+    mut rng: Option<&mut R>,
+) -> Vec<f64> {
     let mut pool: f64 = sizes.iter().sum();
     let mut left = total.min(pool);
     let mut out = Vec::with_capacity(sizes.len());
@@ -83,14 +94,20 @@ pub fn split_by_size<R: Rng + ?Sized>(total: f64, sizes: &[f64], mut rng: Option
 
 /// How many of `draws` taken from a `population` fall among its `marked` members.
 fn hypergeometric<R: Rng + ?Sized>(population: f64, marked: f64, draws: f64, rng: &mut R) -> f64 {
-    let (n, k, d) = (population.round() as u64, marked.round() as u64, draws.round() as u64);
+    let (n, k, d) = (
+        population.round() as u64,
+        marked.round() as u64,
+        draws.round() as u64,
+    );
     if d == 0 || k == 0 {
         return 0.0;
     }
     if d >= n || k >= n {
         return d.min(k) as f64;
     }
-    Hypergeometric::new(n, k, d).map(|h| h.sample(rng) as f64).unwrap_or(0.0)
+    Hypergeometric::new(n, k, d)
+        .map(|h| h.sample(rng) as f64)
+        .unwrap_or(0.0)
 }
 
 #[cfg(test)]
@@ -98,7 +115,11 @@ mod tests {
     use super::*;
 
     fn aimed(count: f64, k: f64) -> Shooters {
-        Shooters { count, kill_rate_per_hour: k, fire: FireKind::Aimed }
+        Shooters {
+            count,
+            kill_rate_per_hour: k,
+            fire: FireKind::Aimed,
+        }
     }
 
     #[test]
@@ -118,7 +139,11 @@ mod tests {
 
     #[test]
     fn linear_law_hazard_does_not_depend_on_target_count() {
-        let area = Shooters { count: 10.0, kill_rate_per_hour: 0.001, fire: FireKind::Area };
+        let area = Shooters {
+            count: 10.0,
+            kill_rate_per_hour: 0.001,
+            fire: FireKind::Area,
+        };
         let a = casualty_probability(10.0, &[area], 1.0, 1.0);
         let b = casualty_probability(1000.0, &[area], 1.0, 1.0);
         assert_eq!(a, b);

@@ -33,8 +33,8 @@ pub struct Replication {
     pub outcome: Outcome,
     /// The after-action events, when asked for.
     pub events: Vec<Event>,
-    /// Every change of owner: (hour, site, from, to, cause).
-    pub control_history: Vec<(f64, usize, Option<usize>, Option<usize>, resources::CaptureCause)>,
+    /// Every change of owner, in order.
+    pub control_history: Vec<resources::ControlChange>,
     /// Scheduler passes taken (for performance work).
     pub passes: u64,
 }
@@ -57,14 +57,28 @@ pub fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Rep
 
 /// Simulates with given draws and stream: the door for experiment designs that set the
 /// numbers themselves.
-pub fn simulate_with(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, log: bool) -> Replication {
+pub fn simulate_with(
+    scenario: &Arc<Scenario>,
+    draws: Draws,
+    rng: ChaCha8Rng,
+    log: bool,
+) -> Replication {
     simulate_probed(scenario, draws, rng, log, &mut |_| {})
 }
 
 /// Simulates, showing the World to `probe` after every pass: the seam the invariant tests
 /// use to watch a replication unfold. The probe must not change the World.
-pub fn simulate_probed(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, log: bool, probe: &mut dyn FnMut(&mut World)) -> Replication {
-    let sampled: Vec<f64> = scenario.uncertain_params().map(|(id, _)| draws.get(id)).collect();
+pub fn simulate_probed(
+    scenario: &Arc<Scenario>,
+    draws: Draws,
+    rng: ChaCha8Rng,
+    log: bool,
+    probe: &mut dyn FnMut(&mut World),
+) -> Replication {
+    let sampled: Vec<f64> = scenario
+        .uncertain_params()
+        .map(|(id, _)| draws.get(id))
+        .collect();
     let mut world = spawn::world(scenario, draws, rng, log);
     let mut schedule = schedule::build();
     let mut passes = 0;
@@ -84,7 +98,12 @@ pub fn simulate_probed(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, 
     let outcome = collect(scenario, &mut world, &sampled);
     let events = std::mem::take(&mut world.resource_mut::<EventLog>().events);
     let control_history = std::mem::take(&mut world.resource_mut::<ControlHistory>().0);
-    Replication { outcome, events, control_history, passes }
+    Replication {
+        outcome,
+        events,
+        control_history,
+        passes,
+    }
 }
 
 /// Days to the minute, so that what `runs.csv` shows is exactly what the statistics used.
@@ -94,7 +113,11 @@ fn day(hour: f64) -> Value {
 
 fn collect(scenario: &Scenario, world: &mut World, sampled: &[f64]) -> Outcome {
     let mut values = Vec::new();
-    let mut convoys: Vec<(ConvoyState, f64)> = world.query::<(&ConvoyState, &Force)>().iter(world).map(|(c, f)| (c.clone(), f.troops())).collect();
+    let mut convoys: Vec<(ConvoyState, f64)> = world
+        .query::<(&ConvoyState, &Force)>()
+        .iter(world)
+        .map(|(c, f)| (c.clone(), f.troops()))
+        .collect();
     convoys.sort_by_key(|(c, _)| c.convoy);
     for (c, _) in &convoys {
         let status = match c.status {
@@ -103,11 +126,7 @@ fn collect(scenario: &Scenario, world: &mut World, sampled: &[f64]) -> Outcome {
             ConvoyStatus::TurnedBack => 2,
             ConvoyStatus::Destroyed => 3,
             ConvoyStatus::Moving | ConvoyStatus::AtSite(_) | ConvoyStatus::Engaged => {
-                if c.returning {
-                    2
-                } else {
-                    4
-                }
+                if c.returning { 2 } else { 4 }
             }
         };
         values.push(Value::Category(status));
@@ -126,11 +145,19 @@ fn collect(scenario: &Scenario, world: &mut World, sampled: &[f64]) -> Outcome {
         values.push(Value::Number(tally.killed[f]));
         values.push(Value::Number(tally.wounded[f]));
     }
-    for v in [tally.civilians_killed, tally.ied_strikes as f64, tally.ambushes as f64, tally.camp_raids as f64, tally.engagements as f64] {
+    for v in [
+        tally.civilians_killed,
+        tally.ied_strikes as f64,
+        tally.ambushes as f64,
+        tally.camp_raids as f64,
+        tally.engagements as f64,
+    ] {
         values.push(Value::Number(v));
     }
     for f in 0..scenario.factions.len() {
-        values.push(Value::Number(sites.iter().filter(|s| s.owner == Some(f)).count() as f64));
+        values.push(Value::Number(
+            sites.iter().filter(|s| s.owner == Some(f)).count() as f64,
+        ));
     }
     values.extend(sampled.iter().map(|&v| Value::Number(v)));
     Outcome { values }

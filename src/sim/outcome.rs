@@ -40,7 +40,8 @@ pub struct OutcomeSchema {
 }
 
 /// The possible end states of a convoy, as written in `<convoy>_status`.
-pub const CONVOY_STATUSES: [&str; 5] = ["arrived", "halted", "turned_back", "destroyed", "en_route"];
+pub const CONVOY_STATUSES: [&str; 5] =
+    ["arrived", "halted", "turned_back", "destroyed", "en_route"];
 
 /// One value of the record.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,7 +69,9 @@ impl OutcomeSchema {
         for c in &s.convoys {
             push(
                 format!("{}_status", c.id),
-                ColumnKind::Category { categories: CONVOY_STATUSES.iter().map(|s| s.to_string()).collect() },
+                ColumnKind::Category {
+                    categories: CONVOY_STATUSES.iter().map(|s| s.to_string()).collect(),
+                },
             );
             push(format!("{}_arrival_day", c.id), ColumnKind::Day);
             push(format!("{}_vehicles_lost", c.id), ColumnKind::Count);
@@ -77,14 +80,25 @@ impl OutcomeSchema {
         owners.push("none".to_string());
         for site in reported_sites(s) {
             let id = &s.sites[site].id;
-            push(format!("{id}_owner_end"), ColumnKind::Category { categories: owners.clone() });
+            push(
+                format!("{id}_owner_end"),
+                ColumnKind::Category {
+                    categories: owners.clone(),
+                },
+            );
             push(format!("{id}_taken_day"), ColumnKind::Day);
         }
         for f in &s.factions {
             push(format!("{}_killed", f.id), ColumnKind::Count);
             push(format!("{}_wounded", f.id), ColumnKind::Count);
         }
-        for name in ["civilians_killed", "ied_strikes", "ambushes", "camp_raids", "engagements"] {
+        for name in [
+            "civilians_killed",
+            "ied_strikes",
+            "ambushes",
+            "camp_raids",
+            "engagements",
+        ] {
             push(name.to_string(), ColumnKind::Count);
         }
         for f in &s.factions {
@@ -126,7 +140,9 @@ impl Value {
     pub fn to_field(&self, kind: &ColumnKind) -> String {
         match (*self, kind) {
             (Value::Empty, _) => String::new(),
-            (Value::Category(i), ColumnKind::Category { categories }) => categories.get(i).cloned().unwrap_or_default(),
+            (Value::Category(i), ColumnKind::Category { categories }) => {
+                categories.get(i).cloned().unwrap_or_default()
+            }
             (Value::Category(i), _) => i.to_string(),
             (Value::Number(v), ColumnKind::Day) => format!("{v:.3}"),
             (Value::Number(v), _) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),

@@ -168,9 +168,24 @@ pub struct Capture {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct PendingCaptures(pub Vec<Capture>);
 
+/// One change of owner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ControlChange {
+    /// When.
+    pub hour: f64,
+    /// Which site.
+    pub site: SiteIdx,
+    /// Owner before.
+    pub from: Option<FactionIdx>,
+    /// Owner after.
+    pub to: Option<FactionIdx>,
+    /// Why.
+    pub cause: CaptureCause,
+}
+
 /// A record of every change of owner, for the invariant tests and the narrative.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct ControlHistory(pub Vec<(f64, SiteIdx, Option<FactionIdx>, Option<FactionIdx>, CaptureCause)>);
+pub struct ControlHistory(pub Vec<ControlChange>);
 
 /// The after-action event log: on when replaying, off (and free) in batches.
 #[derive(Resource, Debug, Clone, Default)]

@@ -35,7 +35,10 @@ pub enum SimSystems {
 pub fn build() -> Schedule {
     let mut schedule = Schedule::new(SimSchedule);
     schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+    schedule.set_build_settings(ScheduleBuildSettings {
+        ambiguity_detection: LogLevel::Error,
+        ..Default::default()
+    });
     schedule.configure_sets(
         (
             SimSystems::Scheduled,
@@ -50,9 +53,19 @@ pub fn build() -> Schedule {
             .chain(),
     );
     schedule.add_systems((
-        (scheduled::apply_withdrawals, scheduled::depart_convoys, scheduled::apply_reinforcements).chain().in_set(SimSystems::Scheduled),
-        (decisions::decide_convoys, decisions::decide_bands).chain().in_set(SimSystems::Decisions),
-        (movement::move_convoys, movement::move_bands).chain().in_set(SimSystems::Movement),
+        (
+            scheduled::apply_withdrawals,
+            scheduled::depart_convoys,
+            scheduled::apply_reinforcements,
+        )
+            .chain()
+            .in_set(SimSystems::Scheduled),
+        (decisions::decide_convoys, decisions::decide_bands)
+            .chain()
+            .in_set(SimSystems::Decisions),
+        (movement::move_convoys, movement::move_bands)
+            .chain()
+            .in_set(SimSystems::Movement),
         ieds::strike_ieds.in_set(SimSystems::Ieds),
         contact::make_contact.in_set(SimSystems::Contact),
         combat::resolve_engagements.in_set(SimSystems::Combat),

@@ -16,7 +16,10 @@ use crate::scenario::{Draws, Scenario, SiteKind};
 /// A fresh World for one replication.
 pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: bool) -> World {
     let mut world = World::new();
-    let setup = Setup { scenario: Arc::clone(scenario), draws };
+    let setup = Setup {
+        scenario: Arc::clone(scenario),
+        draws,
+    };
     // Strengths are whole people when sampling; mean-field keeps expected (fractional) values.
     let whole = |v: f64| if setup.mean_field() { v } else { v.round() };
     let mut roster = Roster::default();
@@ -40,7 +43,9 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
             pending_occupation: None,
             taken_hour: None,
         };
-        roster.sites.push(world.spawn((next_id(), state, garrison)).id());
+        roster
+            .sites
+            .push(world.spawn((next_id(), state, garrison)).id());
     }
     for (i, c) in scenario.convoys.iter().enumerate() {
         let mut force = Force::default();
@@ -65,7 +70,9 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
             arrival_hour: None,
             ambush: None,
         };
-        roster.convoys.push(world.spawn((next_id(), state, force)).id());
+        roster
+            .convoys
+            .push(world.spawn((next_id(), state, force)).id());
     }
     for (i, g) in scenario.groups.iter().enumerate() {
         let mut force = Force::default();
@@ -77,19 +84,47 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
             next_decision_hour: 0.0,
             technicals: whole(setup.value(g.technicals)),
         };
-        roster.bands.push(world.spawn((next_id(), band, force)).id());
+        roster
+            .bands
+            .push(world.spawn((next_id(), band, force)).id());
     }
     for (i, w) in scenario.air.iter().enumerate() {
         let first = w.from_hour + next_sortie_in_hours(setup.value(w.sorties_per_day), &mut rng);
-        roster.air.push(world.spawn((next_id(), AirWingState { wing: i, next_sortie_hour: first })).id());
+        roster.air.push(
+            world
+                .spawn((
+                    next_id(),
+                    AirWingState {
+                        wing: i,
+                        next_sortie_hour: first,
+                    },
+                ))
+                .id(),
+        );
     }
 
     let horizon_hour = scenario.horizon_days * 24.0;
-    world.insert_resource(Clock { now_hour: 0.0, next_hour: horizon_hour, horizon_hour });
+    world.insert_resource(Clock {
+        now_hour: 0.0,
+        next_hour: horizon_hour,
+        horizon_hour,
+    });
     let n = scenario.factions.len();
-    world.insert_resource(Tally { killed: vec![0.0; n], wounded: vec![0.0; n], departed: vec![0.0; n], reinforced: vec![0.0; n], ..Default::default() });
-    world.insert_resource(ReinforcementsDone(vec![false; scenario.reinforcements.len()]));
-    world.insert_resource(EventLog { enabled: log, events: Vec::new() });
+    world.insert_resource(Tally {
+        killed: vec![0.0; n],
+        wounded: vec![0.0; n],
+        departed: vec![0.0; n],
+        reinforced: vec![0.0; n],
+        ..Default::default()
+    });
+    world.insert_resource(ReinforcementsDone(vec![
+        false;
+        scenario.reinforcements.len()
+    ]));
+    world.insert_resource(EventLog {
+        enabled: log,
+        events: Vec::new(),
+    });
     world.insert_resource(Engagements::default());
     world.insert_resource(PendingCaptures::default());
     world.insert_resource(ControlHistory::default());

@@ -47,7 +47,10 @@ fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseEr
     let n = scenario.factions.len();
     let mut rng = stream(seed, run);
     let draws = Draws::sample(&scenario.params, &mut rng);
-    let mut watch = Watch { destroyed_at: vec![None; scenario.convoys.len()], ..Default::default() };
+    let mut watch = Watch {
+        destroyed_at: vec![None; scenario.convoys.len()],
+        ..Default::default()
+    };
     let mut failure: Option<String> = None;
     let mut probe = |world: &mut World| {
         if failure.is_some() {
@@ -68,11 +71,13 @@ fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseEr
         if watch.passes == 0 {
             watch.initial = troops.clone();
         }
-        for f in 0..n {
-            let accounted = troops[f] + tally.killed[f] + tally.wounded[f] + tally.departed[f];
+        for (f, on_map) in troops.iter().enumerate() {
+            let accounted = on_map + tally.killed[f] + tally.wounded[f] + tally.departed[f];
             let expected = watch.initial[f] + tally.reinforced[f];
             if (accounted - expected).abs() > 1e-6 * expected.max(1.0) {
-                return fail(format!("faction {f}: {accounted} accounted for, {expected} expected"));
+                return fail(format!(
+                    "faction {f}: {accounted} accounted for, {expected} expected"
+                ));
             }
         }
         // Time never goes back.
@@ -85,27 +90,42 @@ fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseEr
         for convoy in world.query::<&ConvoyState>().iter(world) {
             let i = convoy.convoy;
             match (watch.destroyed_at[i], convoy.status) {
-                (Some(pos), ConvoyStatus::Destroyed) if pos != (convoy.leg, convoy.km) => return fail(format!("destroyed convoy {i} moved")),
-                (Some(_), status) if status != ConvoyStatus::Destroyed => return fail(format!("destroyed convoy {i} came back as {status:?}")),
-                (None, ConvoyStatus::Destroyed) => watch.destroyed_at[i] = Some((convoy.leg, convoy.km)),
+                (Some(pos), ConvoyStatus::Destroyed) if pos != (convoy.leg, convoy.km) => {
+                    return fail(format!("destroyed convoy {i} moved"));
+                }
+                (Some(_), status) if status != ConvoyStatus::Destroyed => {
+                    return fail(format!("destroyed convoy {i} came back as {status:?}"));
+                }
+                (None, ConvoyStatus::Destroyed) => {
+                    watch.destroyed_at[i] = Some((convoy.leg, convoy.km))
+                }
                 _ => {}
             }
         }
         // Owners change only with a recorded cause (combat, raid, withdrawal, occupation).
-        let mut sites: Vec<(usize, Option<usize>)> = world.query::<&SiteState>().iter(world).map(|s| (s.site, s.owner)).collect();
+        let mut sites: Vec<(usize, Option<usize>)> = world
+            .query::<&SiteState>()
+            .iter(world)
+            .map(|s| (s.site, s.owner))
+            .collect();
         sites.sort();
         let owners: Vec<Option<usize>> = sites.into_iter().map(|(_, o)| o).collect();
         let history = world.resource::<ControlHistory>().0.clone();
         if watch.passes > 0 {
             let new = &history[watch.history_len..];
             for (site, (&before, &after)) in watch.owners.iter().zip(&owners).enumerate() {
-                if before != after && !new.iter().any(|h| h.1 == site && h.3 == after) {
-                    return fail(format!("site {site} changed owner from {before:?} to {after:?} with no recorded cause"));
+                if before != after && !new.iter().any(|h| h.site == site && h.to == after) {
+                    return fail(format!(
+                        "site {site} changed owner from {before:?} to {after:?} with no recorded cause"
+                    ));
                 }
             }
             for h in new {
-                if h.0 != now {
-                    return fail(format!("a change of owner dated {} recorded at {now}", h.0));
+                if h.hour != now {
+                    return fail(format!(
+                        "a change of owner dated {} recorded at {now}",
+                        h.hour
+                    ));
                 }
             }
         }
@@ -115,7 +135,10 @@ fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseEr
     };
     simulate_probed(scenario, draws, rng, false, &mut probe);
     match failure {
-        Some(msg) => Err(TestCaseError::fail(format!("{} seed {seed} run {run}: {msg}", scenario.name))),
+        Some(msg) => Err(TestCaseError::fail(format!(
+            "{} seed {seed} run {run}: {msg}",
+            scenario.name
+        ))),
         None => Ok(()),
     }
 }

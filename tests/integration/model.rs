@@ -26,7 +26,11 @@ fn column_usually_reaches_anefis_within_a_week_of_leaving_gao() {
         })
         .count();
     let share = within_a_week as f64 / RUNS as f64;
-    assert!(share >= 0.8, "the column reached Anefis within 7 days in only {:.0}% of runs (record: 5 days)", share * 100.0);
+    assert!(
+        share >= 0.8,
+        "the column reached Anefis within 7 days in only {:.0}% of runs (record: 5 days)",
+        share * 100.0
+    );
 }
 
 #[test]
@@ -34,7 +38,11 @@ fn column_never_enters_kidal_while_the_un_is_there() {
     let s = default_scenario();
     let reps = batch(&s, SEED, RUNS, true);
     for r in &reps {
-        for e in r.events.iter().filter(|e| e.place == "Kidal" && e.detail.contains("kidal_column")) {
+        for e in r
+            .events
+            .iter()
+            .filter(|e| e.place == "Kidal" && e.detail.contains("kidal_column"))
+        {
             assert!(
                 e.time_hours / 24.0 >= UN_LEAVES_KIDAL_DAY,
                 "{} at Kidal on day {:.2}, before MINUSMA left: {}",
@@ -44,7 +52,10 @@ fn column_never_enters_kidal_while_the_un_is_there() {
             );
         }
     }
-    for day in numbers(&s, &reps, "kidal_column_arrival_day").into_iter().flatten() {
+    for day in numbers(&s, &reps, "kidal_column_arrival_day")
+        .into_iter()
+        .flatten()
+    {
         assert!(day >= UN_LEAVES_KIDAL_DAY, "arrived on day {day}");
     }
 }
@@ -54,10 +65,23 @@ fn kidal_is_usually_taken_by_fama_in_the_weeks_after_the_un_leaves() {
     let s = default_scenario();
     let reps = batch(&s, SEED, RUNS, false);
     let fama = share(&s, &reps, "kidal_owner_end", "fama");
-    assert!(fama >= 0.6, "FAMa holds Kidal at the end in {:.0}% of runs (record: taken 14 Nov)", fama * 100.0);
-    let taken: Vec<f64> = numbers(&s, &reps, "kidal_taken_day").into_iter().flatten().collect();
-    let within_six_weeks = taken.iter().filter(|d| (UN_LEAVES_KIDAL_DAY..=UN_LEAVES_KIDAL_DAY + 42.0).contains(*d)).count();
-    assert!(within_six_weeks as f64 >= 0.9 * taken.len() as f64, "Kidal taken outside the six weeks after 31 Oct too often");
+    assert!(
+        fama >= 0.6,
+        "FAMa holds Kidal at the end in {:.0}% of runs (record: taken 14 Nov)",
+        fama * 100.0
+    );
+    let taken: Vec<f64> = numbers(&s, &reps, "kidal_taken_day")
+        .into_iter()
+        .flatten()
+        .collect();
+    let within_six_weeks = taken
+        .iter()
+        .filter(|d| (UN_LEAVES_KIDAL_DAY..=UN_LEAVES_KIDAL_DAY + 42.0).contains(*d))
+        .count();
+    assert!(
+        within_six_weeks as f64 >= 0.9 * taken.len() as f64,
+        "Kidal taken outside the six weeks after 31 Oct too often"
+    );
     let median = {
         let mut t = taken.clone();
         t.sort_by(f64::total_cmp);
@@ -75,32 +99,65 @@ fn csp_raids_take_government_camps_and_leave_within_hours() {
     let reps = batch(&s, SEED, 100, false);
     let mut raids_taken = 0;
     for r in &reps {
-        for (i, &(hour, site, from, to, cause)) in r.control_history.iter().enumerate() {
+        for (i, change) in r.control_history.iter().enumerate() {
+            let (hour, site, from, to, cause) = (
+                change.hour,
+                change.site,
+                change.from,
+                change.to,
+                change.cause,
+            );
             if cause != sandtable::sim::resources::CaptureCause::Raid || to != Some(csp) {
                 continue;
             }
             raids_taken += 1;
             assert_eq!(from, Some(fama), "CSP raided a camp FAMa did not hold");
-            let Some(back) = r.control_history[i + 1..].iter().find(|h| h.1 == site) else {
-                assert!(hour + 12.0 >= s.horizon_days * 24.0, "CSP never left {} after raiding it", s.sites[site].id);
+            let Some(back) = r.control_history[i + 1..].iter().find(|h| h.site == site) else {
+                assert!(
+                    hour + 12.0 >= s.horizon_days * 24.0,
+                    "CSP never left {} after raiding it",
+                    s.sites[site].id
+                );
                 continue;
             };
-            assert_eq!(back.3, Some(fama), "the camp did not return to FAMa");
-            assert!(back.0 - hour <= 12.0 + 1e-9, "CSP held {} for {:.1} h", s.sites[site].id, back.0 - hour);
+            assert_eq!(back.to, Some(fama), "the camp did not return to FAMa");
+            assert!(
+                back.hour - hour <= 12.0 + 1e-9,
+                "CSP held {} for {:.1} h",
+                s.sites[site].id,
+                back.hour - hour
+            );
         }
     }
-    assert!(raids_taken >= 50, "only {raids_taken} camps taken by CSP raids in 100 runs");
+    assert!(
+        raids_taken >= 50,
+        "only {raids_taken} camps taken by CSP raids in 100 runs"
+    );
 }
 
 #[test]
 fn outcomes_differ_between_replications() {
     let s = default_scenario();
     let reps = batch(&s, SEED, 100, false);
-    let days: std::collections::BTreeSet<String> = column(&s, &reps, "kidal_column_arrival_day").into_iter().collect();
-    let killed: std::collections::BTreeSet<String> = column(&s, &reps, "fama_killed").into_iter().collect();
-    assert!(days.len() > 50, "only {} distinct arrival days in 100 runs", days.len());
-    assert!(killed.len() > 30, "only {} distinct FAMa death tolls in 100 runs", killed.len());
-    assert!(share(&s, &reps, "kidal_column_status", "arrived") < 1.0, "the column always arrives");
+    let days: std::collections::BTreeSet<String> = column(&s, &reps, "kidal_column_arrival_day")
+        .into_iter()
+        .collect();
+    let killed: std::collections::BTreeSet<String> =
+        column(&s, &reps, "fama_killed").into_iter().collect();
+    assert!(
+        days.len() > 50,
+        "only {} distinct arrival days in 100 runs",
+        days.len()
+    );
+    assert!(
+        killed.len() > 30,
+        "only {} distinct FAMa death tolls in 100 runs",
+        killed.len()
+    );
+    assert!(
+        share(&s, &reps, "kidal_column_status", "arrived") < 1.0,
+        "the column always arrives"
+    );
 }
 
 #[test]
@@ -112,8 +169,14 @@ fn the_same_replication_gives_the_same_outcome_and_story() {
         assert_eq!(a.outcome, b.outcome);
         assert_eq!(a.events, b.events);
     }
-    assert_ne!(simulate(&s, SEED, 0, false).outcome, simulate(&s, SEED, 1, false).outcome);
-    assert_ne!(simulate(&s, SEED, 0, false).outcome, simulate(&s, SEED + 1, 0, false).outcome);
+    assert_ne!(
+        simulate(&s, SEED, 0, false).outcome,
+        simulate(&s, SEED, 1, false).outcome
+    );
+    assert_ne!(
+        simulate(&s, SEED, 0, false).outcome,
+        simulate(&s, SEED + 1, 0, false).outcome
+    );
 }
 
 #[test]
@@ -122,11 +185,27 @@ fn without_drones_fama_loses_more_and_takes_kidal_less_often() {
     let no_drones = scenario("variants/no-drones.toml");
     let a = batch(&base, SEED, RUNS, false);
     let b = batch(&no_drones, SEED, RUNS, false);
-    let taken = (share(&base, &a, "kidal_owner_end", "fama"), share(&no_drones, &b, "kidal_owner_end", "fama"));
-    assert!(taken.1 < taken.0 - 0.1, "Kidal taken in {:.0}% with drones, {:.0}% without", taken.0 * 100.0, taken.1 * 100.0);
-    let losses = |s, reps| mean(&numbers(s, reps, "fama_killed")) + mean(&numbers(s, reps, "fama_wounded"));
-    assert!(losses(&no_drones, &b) > losses(&base, &a), "FAMa casualties should rise without drones");
-    assert!(mean(&numbers(&no_drones, &b, "civilians_killed")) < mean(&numbers(&base, &a, "civilians_killed")), "no drone strikes, fewer civilian deaths");
+    let taken = (
+        share(&base, &a, "kidal_owner_end", "fama"),
+        share(&no_drones, &b, "kidal_owner_end", "fama"),
+    );
+    assert!(
+        taken.1 < taken.0 - 0.1,
+        "Kidal taken in {:.0}% with drones, {:.0}% without",
+        taken.0 * 100.0,
+        taken.1 * 100.0
+    );
+    let losses =
+        |s, reps| mean(&numbers(s, reps, "fama_killed")) + mean(&numbers(s, reps, "fama_wounded"));
+    assert!(
+        losses(&no_drones, &b) > losses(&base, &a),
+        "FAMa casualties should rise without drones"
+    );
+    assert!(
+        mean(&numbers(&no_drones, &b, "civilians_killed"))
+            < mean(&numbers(&base, &a, "civilians_killed")),
+        "no drone strikes, fewer civilian deaths"
+    );
 }
 
 #[test]
@@ -135,7 +214,11 @@ fn when_the_un_stays_in_kidal_the_column_waits() {
     let reps = batch(&s, SEED, 200, false);
     assert!(share(&s, &reps, "kidal_column_status", "halted") >= 0.95);
     assert_eq!(share(&s, &reps, "kidal_owner_end", "fama"), 0.0);
-    assert!(numbers(&s, &reps, "kidal_column_arrival_day").iter().all(Option::is_none));
+    assert!(
+        numbers(&s, &reps, "kidal_column_arrival_day")
+            .iter()
+            .all(Option::is_none)
+    );
 }
 
 #[test]
@@ -144,9 +227,20 @@ fn without_wagner_the_column_succeeds_less_often() {
     let no_wagner = scenario("variants/no-wagner.toml");
     let a = batch(&base, SEED, RUNS, false);
     let b = batch(&no_wagner, SEED, RUNS, false);
-    assert!(numbers(&no_wagner, &b, "wagner_killed").iter().all(|k| *k == Some(0.0)));
-    let arrived = (share(&base, &a, "kidal_column_status", "arrived"), share(&no_wagner, &b, "kidal_column_status", "arrived"));
-    assert!(arrived.1 < arrived.0, "arrived {:?} (with, without Wagner)", arrived);
+    assert!(
+        numbers(&no_wagner, &b, "wagner_killed")
+            .iter()
+            .all(|k| *k == Some(0.0))
+    );
+    let arrived = (
+        share(&base, &a, "kidal_column_status", "arrived"),
+        share(&no_wagner, &b, "kidal_column_status", "arrived"),
+    );
+    assert!(
+        arrived.1 < arrived.0,
+        "arrived {:?} (with, without Wagner)",
+        arrived
+    );
 }
 
 #[test]
@@ -154,17 +248,29 @@ fn the_default_file_and_the_embedded_default_are_the_same_scenario() {
     let file = scenario("gao-kidal-2023.toml");
     let embedded = default_scenario();
     assert_eq!(file.sha256(), embedded.sha256());
-    assert_eq!(simulate(&file, SEED, 3, false).outcome, simulate(&embedded, SEED, 3, false).outcome);
+    assert_eq!(
+        simulate(&file, SEED, 3, false).outcome,
+        simulate(&embedded, SEED, 3, false).outcome
+    );
 }
 
 #[test]
 fn every_number_of_the_default_scenario_has_a_source() {
     let s = default_scenario();
-    let missing: Vec<&str> = s.params.iter().filter(|p| p.source.is_none()).map(|p| p.path.as_str()).collect();
+    let missing: Vec<&str> = s
+        .params
+        .iter()
+        .filter(|p| p.source.is_none())
+        .map(|p| p.path.as_str())
+        .collect();
     assert!(missing.is_empty(), "numbers without a source: {missing:?}");
     for (_, p) in s.uncertain_params() {
         let src = p.source.as_deref().unwrap_or("");
-        assert!(src.contains("Assumption") || src.contains("[S") || src.contains("facts"), "{} cites nothing: {src}", p.path);
+        assert!(
+            src.contains("Assumption") || src.contains("[S") || src.contains("facts"),
+            "{} cites nothing: {src}",
+            p.path
+        );
     }
 }
 
@@ -178,7 +284,10 @@ fn a_duel_under_the_square_law_leaves_the_analytic_survivors() {
     let red_killed = numbers(&s, std::slice::from_ref(&r), "red_killed")[0].unwrap();
     // Square law: B² − R² is conserved, so Blue ends at sqrt(100² − 80² + 0.5²).
     let expected_blue = 100.0 - (100.0f64.powi(2) - 80.0f64.powi(2) + 0.5f64.powi(2)).sqrt();
-    assert!((blue_killed - expected_blue).abs() / expected_blue < 0.01, "Blue lost {blue_killed}, the square law says {expected_blue}");
+    assert!(
+        (blue_killed - expected_blue).abs() / expected_blue < 0.01,
+        "Blue lost {blue_killed}, the square law says {expected_blue}"
+    );
     assert!((red_killed - 79.5).abs() < 0.01);
 }
 
@@ -196,23 +305,41 @@ fn reinforcements_arriving_mid_fight_change_the_duel() {
     let plain = scenario("validation/duel-square.toml");
     let reinforced = scenario("validation/duel-square-reinforced.toml");
     let a = numbers(&plain, &[simulate(&plain, 1, 0, false)], "blue_killed")[0].unwrap();
-    let b = numbers(&reinforced, &[simulate(&reinforced, 1, 0, false)], "blue_killed")[0].unwrap();
-    assert!(b < a, "a Blue reinforcement should cut Blue's losses ({b} vs {a})");
+    let b = numbers(
+        &reinforced,
+        &[simulate(&reinforced, 1, 0, false)],
+        "blue_killed",
+    )[0]
+    .unwrap();
+    assert!(
+        b < a,
+        "a Blue reinforcement should cut Blue's losses ({b} vs {a})"
+    );
 }
 
 #[test]
 fn a_stochastic_duel_scatters_around_the_mean_field() {
     let s = scenario("validation/duel-square.toml");
-    let mut toml = s.resolved_toml.replace("mode = \"mean_field\"", "mode = \"stochastic\"");
+    let mut toml = s
+        .resolved_toml
+        .replace("mode = \"mean_field\"", "mode = \"stochastic\"");
     toml = toml.replace("round_hours = 0.01", "round_hours = 0.1");
-    let stochastic = std::sync::Arc::new(sandtable::scenario::load_str(&toml, "duel.toml", None, &[]).unwrap());
+    let stochastic =
+        std::sync::Arc::new(sandtable::scenario::load_str(&toml, "duel.toml", None, &[]).unwrap());
     let reps = batch(&stochastic, 5, 200, false);
     let blue = numbers(&stochastic, &reps, "blue_killed");
-    let distinct: std::collections::BTreeSet<u64> = blue.iter().map(|b| b.unwrap() as u64).collect();
+    let distinct: std::collections::BTreeSet<u64> =
+        blue.iter().map(|b| b.unwrap() as u64).collect();
     assert!(distinct.len() > 5, "stochastic duels should differ");
-    assert!(blue.iter().all(|b| b.unwrap().fract() == 0.0), "casualties are whole people when sampling");
+    assert!(
+        blue.iter().all(|b| b.unwrap().fract() == 0.0),
+        "casualties are whole people when sampling"
+    );
     let m = mean(&blue);
-    assert!((m - 40.0).abs() < 6.0, "mean Blue losses {m}, mean field 40");
+    assert!(
+        (m - 40.0).abs() < 6.0,
+        "mean Blue losses {m}, mean field 40"
+    );
 }
 
 #[test]
@@ -221,8 +348,16 @@ fn every_assumption_of_the_default_scenario_carries_a_range() {
     let fixed: Vec<&str> = s
         .params
         .iter()
-        .filter(|p| p.source.as_deref().is_some_and(|src| src.starts_with("Assumption")) && !p.dist.is_uncertain())
+        .filter(|p| {
+            p.source
+                .as_deref()
+                .is_some_and(|src| src.starts_with("Assumption"))
+                && !p.dist.is_uncertain()
+        })
         .map(|p| p.path.as_str())
         .collect();
-    assert!(fixed.is_empty(), "assumptions stated as a single number: {fixed:?}");
+    assert!(
+        fixed.is_empty(),
+        "assumptions stated as a single number: {fixed:?}"
+    );
 }

@@ -70,7 +70,15 @@ pub struct Engagement {
 
 impl Engagement {
     /// A fight starting now, its first round fired at once.
-    pub fn new(kind: EngagementKind, site: SiteIdx, road: Option<RoadIdx>, attackers: Vec<Entity>, defenders: Vec<Entity>, now: f64, surprise: bool) -> Engagement {
+    pub fn new(
+        kind: EngagementKind,
+        site: SiteIdx,
+        road: Option<RoadIdx>,
+        attackers: Vec<Entity>,
+        defenders: Vec<Entity>,
+        now: f64,
+        surprise: bool,
+    ) -> Engagement {
         Engagement {
             kind,
             site,
@@ -91,11 +99,18 @@ impl Engagement {
 
 /// Lead faction of a side: the first contingent of its first unit with troops.
 fn lead_faction(side: &[Entity], forces: &Query<&mut Force>) -> Option<FactionIdx> {
-    side.iter().filter_map(|e| forces.get(*e).ok()).flat_map(|f| f.parts.first()).map(|c| c.faction).next()
+    side.iter()
+        .filter_map(|e| forces.get(*e).ok())
+        .flat_map(|f| f.parts.first())
+        .map(|c| c.faction)
+        .next()
 }
 
 fn side_troops(side: &[Entity], forces: &Query<&mut Force>) -> f64 {
-    side.iter().filter_map(|e| forces.get(*e).ok()).map(Force::troops).sum()
+    side.iter()
+        .filter_map(|e| forces.get(*e).ok())
+        .map(Force::troops)
+        .sum()
 }
 
 /// Whether a faction (or an ally) flies air support over `site` at this hour.
@@ -112,7 +127,10 @@ pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteId
 }
 
 /// Fires the rounds that are due and closes the fights that are over.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its declared data access"
+)]
 pub fn resolve_engagements(
     mut engagements: ResMut<Engagements>,
     mut forces: Query<&mut Force>,
@@ -136,11 +154,21 @@ pub fn resolve_engagements(
             i += 1;
             continue;
         }
-        fire_round(e, &mut forces, &mut convoys, &mut bands, &setup, &clock, &mut rng, &mut tally);
+        fire_round(
+            e,
+            &mut forces,
+            &mut convoys,
+            &mut bands,
+            &setup,
+            &clock,
+            &mut rng,
+            &mut tally,
+        );
         e.next_round_hour = now + round_hours;
 
         let broken = [0, 1].map(|s| {
-            let bp = lead_faction(&e.sides[s], &forces).map_or(1.0, |f| setup.value(setup.scenario.factions[f].break_point));
+            let bp = lead_faction(&e.sides[s], &forces)
+                .map_or(1.0, |f| setup.value(setup.scenario.factions[f].break_point));
             let troops = side_troops(&e.sides[s], &forces);
             troops < 0.5 || (e.committed[s] > 0.0 && e.lost[s] >= bp * e.committed[s] - 1e-9)
         });
@@ -148,7 +176,19 @@ pub fn resolve_engagements(
         if broken[0] || broken[1] || timed_out {
             let e = engagements.0.remove(i);
             let attacker_won = broken[DEFENDERS] && !broken[ATTACKERS];
-            close(e, attacker_won, &mut forces, &mut convoys, &mut bands, &setup, &clock, &mut rng, &mut tally, &mut captures, &mut log);
+            close(
+                e,
+                attacker_won,
+                &mut forces,
+                &mut convoys,
+                &mut bands,
+                &setup,
+                &clock,
+                &mut rng,
+                &mut tally,
+                &mut captures,
+                &mut log,
+            );
         } else {
             clock.propose(e.next_round_hour);
             i += 1;
@@ -170,7 +210,11 @@ fn fire_round(
 ) {
     let combat = &setup.scenario.combat;
     let round_hours = setup.value(combat.round_hours);
-    let night = if clock.is_night() { setup.value(combat.night_factor) } else { 1.0 };
+    let night = if clock.is_night() {
+        setup.value(combat.night_factor)
+    } else {
+        1.0
+    };
     let mean_field = setup.mean_field();
 
     // Shooters of each side, with the side's modifiers, on pre-round strengths.
@@ -179,7 +223,12 @@ fn fire_round(
     for s in 0..2 {
         let lead = lead_faction(&e.sides[s], forces);
         let air = lead.is_some_and(|f| air_cover(setup, clock, f, e.site));
-        let mut factor = night * if air { setup.value(combat.air_support_factor) } else { 1.0 };
+        let mut factor = night
+            * if air {
+                setup.value(combat.air_support_factor)
+            } else {
+                1.0
+            };
         if s == ATTACKERS && e.surprise && e.rounds == 0 {
             factor *= setup.value(combat.surprise_factor);
         }
@@ -188,7 +237,11 @@ fn fire_round(
                 for c in &force.parts {
                     let f = &setup.scenario.factions[c.faction];
                     troops[s] += c.troops;
-                    shooters[s].push(Shooters { count: c.troops, kill_rate_per_hour: setup.value(f.kill_rate_per_hour) * factor, fire: f.fire });
+                    shooters[s].push(Shooters {
+                        count: c.troops,
+                        kill_rate_per_hour: setup.value(f.kill_rate_per_hour) * factor,
+                        fire: f.fire,
+                    });
                 }
             }
         }
@@ -203,18 +256,23 @@ fn fire_round(
         lanchester::casualty_probability(troops[1], &shooters[0], round_hours, fortification),
     ];
 
-    for s in 0..2 {
+    for (s, p_side) in p.into_iter().enumerate() {
         for unit in &e.sides[s] {
-            let Ok(mut force) = forces.get_mut(*unit) else { continue };
+            let Ok(mut force) = forces.get_mut(*unit) else {
+                continue;
+            };
             let before = force.troops();
             let mut unit_lost = 0.0;
             for c in force.parts.iter_mut() {
-                let cas = lanchester::casualties(c.troops, p[s], (!mean_field).then_some(&mut rng.0)).min(c.troops);
+                let cas =
+                    lanchester::casualties(c.troops, p_side, (!mean_field).then_some(&mut rng.0))
+                        .min(c.troops);
                 if cas <= 0.0 {
                     continue;
                 }
                 let share = setup.value(setup.scenario.factions[c.faction].killed_share);
-                let killed = lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
+                let killed =
+                    lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
                 c.troops -= cas;
                 tally.book(c.faction, killed, cas - killed);
                 e.killed[s] += killed;
@@ -225,12 +283,21 @@ fn fire_round(
             if unit_lost > 0.0 {
                 if let Ok(mut convoy) = convoys.get_mut(*unit) {
                     let expected = unit_lost * setup.value(combat.vehicles_lost_per_casualty);
-                    let lost = if mean_field { expected } else { poisson(expected, &mut rng.0) }.min(convoy.vehicles);
+                    let lost = if mean_field {
+                        expected
+                    } else {
+                        poisson(expected, &mut rng.0)
+                    }
+                    .min(convoy.vehicles);
                     convoy.vehicles -= lost;
                     e.vehicles_lost += lost;
                 }
                 if let Ok(mut band) = bands.get_mut(*unit) {
-                    let share = if before > 0.0 { unit_lost / before } else { 1.0 };
+                    let share = if before > 0.0 {
+                        unit_lost / before
+                    } else {
+                        1.0
+                    };
                     band.technicals = (band.technicals * (1.0 - share)).max(0.0);
                     if !mean_field {
                         band.technicals = band.technicals.round();
@@ -269,7 +336,10 @@ fn close(
     let scenario = &setup.scenario;
     let site = &scenario.sites[e.site];
     if site.kind == SiteKind::Town && e.kind != EngagementKind::Ambush {
-        let civilians = poisson(setup.value(scenario.combat.civilians_killed_per_town_fight), &mut rng.0);
+        let civilians = poisson(
+            setup.value(scenario.combat.civilians_killed_per_town_fight),
+            &mut rng.0,
+        );
         tally.civilians_killed += civilians;
     }
     let attacker_faction = lead_faction(&e.sides[ATTACKERS], forces);
@@ -279,13 +349,29 @@ fn close(
         if let Ok(mut band) = bands.get_mut(*unit) {
             let g = &scenario.groups[band.group];
             band.activity = if attacker_won && e.kind != EngagementKind::Ambush {
-                if e.kind == EngagementKind::Raid { Activity::Holding { at: e.site } } else { Activity::Idle { at: e.site } }
+                if e.kind == EngagementKind::Raid {
+                    Activity::Holding { at: e.site }
+                } else {
+                    Activity::Idle { at: e.site }
+                }
             } else {
-                travel(setup, now, e.site, g.refuge, setup.value(g.speed_km_per_day), Intent::Rest)
+                travel(
+                    setup,
+                    now,
+                    e.site,
+                    g.refuge,
+                    setup.value(g.speed_km_per_day),
+                    Intent::Rest,
+                )
             };
         }
         if let Ok(mut convoy) = convoys.get_mut(*unit) {
-            settle_convoy(&mut convoy, forces.get(*unit).map(Force::troops).unwrap_or(0.0), setup, now);
+            settle_convoy(
+                &mut convoy,
+                forces.get(*unit).map(Force::troops).unwrap_or(0.0),
+                setup,
+                now,
+            );
         }
     }
     // Defenders.
@@ -294,12 +380,24 @@ fn close(
         if let Ok(mut band) = bands.get_mut(*unit) {
             let g = &scenario.groups[band.group];
             band.activity = if attacker_won {
-                travel(setup, now, e.site, g.refuge, setup.value(g.speed_km_per_day), Intent::Rest)
+                travel(
+                    setup,
+                    now,
+                    e.site,
+                    g.refuge,
+                    setup.value(g.speed_km_per_day),
+                    Intent::Rest,
+                )
             } else {
                 Activity::Idle { at: e.site }
             };
         } else if let Ok(mut convoy) = convoys.get_mut(*unit) {
-            settle_convoy(&mut convoy, forces.get(*unit).map(Force::troops).unwrap_or(0.0), setup, now);
+            settle_convoy(
+                &mut convoy,
+                forces.get(*unit).map(Force::troops).unwrap_or(0.0),
+                setup,
+                now,
+            );
         } else if attacker_won {
             // A site's garrison: survivors fall back (and return if this was only a raid).
             if let Ok(mut garrison) = forces.get_mut(*unit) {
@@ -309,10 +407,22 @@ fn close(
     }
     if attacker_won && e.kind != EngagementKind::Ambush {
         let raid = (e.kind == EngagementKind::Raid).then(|| {
-            let hold = attacker_faction.map_or(0.0, |f| setup.value(scenario.factions[f].raid_hold_hours));
+            let hold =
+                attacker_faction.map_or(0.0, |f| setup.value(scenario.factions[f].raid_hold_hours));
             (e.sides[ATTACKERS][0], now + hold)
         });
-        captures.0.push(Capture { site: e.site, by: attacker_faction, cause: if raid.is_some() { CaptureCause::Raid } else { CaptureCause::Combat }, garrison: Force::default(), raid, displaced });
+        captures.0.push(Capture {
+            site: e.site,
+            by: attacker_faction,
+            cause: if raid.is_some() {
+                CaptureCause::Raid
+            } else {
+                CaptureCause::Combat
+            },
+            garrison: Force::default(),
+            raid,
+            displaced,
+        });
     }
 
     log.record(|| {
@@ -366,9 +476,20 @@ pub fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
 }
 
 /// A band setting out across country from `from` to `to`.
-pub fn travel(setup: &Setup, now: f64, from: SiteIdx, to: SiteIdx, speed_km_per_day: f64, intent: Intent) -> Activity {
+pub fn travel(
+    setup: &Setup,
+    now: f64,
+    from: SiteIdx,
+    to: SiteIdx,
+    speed_km_per_day: f64,
+    intent: Intent,
+) -> Activity {
     let km = band_km(setup, from, to);
-    Activity::Travelling { to, arrive_hour: now + km / speed_km_per_day * 24.0, intent }
+    Activity::Travelling {
+        to,
+        arrive_hour: now + km / speed_km_per_day * 24.0,
+        intent,
+    }
 }
 
 /// How far a band travels between two sites: by road, or across country (straight line plus

@@ -15,7 +15,11 @@ use super::decisions::{leg_km, next_dawn_after, node_at};
 
 /// Casualty-causing power of a force per hour.
 fn fire(setup: &Setup, force: &Force) -> f64 {
-    force.parts.iter().map(|c| c.troops * setup.value(setup.scenario.factions[c.faction].kill_rate_per_hour)).sum()
+    force
+        .parts
+        .iter()
+        .map(|c| c.troops * setup.value(setup.scenario.factions[c.faction].kill_rate_per_hour))
+        .sum()
 }
 
 /// A band that is at a site and would fight for it.
@@ -24,7 +28,10 @@ fn present_at(band: &Band, site: SiteIdx) -> bool {
 }
 
 /// Starts fights where hostile forces meet.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its declared data access"
+)]
 pub fn make_contact(
     mut convoys: Query<(&mut ConvoyState, &Force)>,
     mut bands: Query<(&mut Band, &Force)>,
@@ -42,37 +49,72 @@ pub fn make_contact(
     let scenario = &setup.scenario;
 
     for &ce in &roster.convoys {
-        let Ok((convoy, force)) = convoys.get(ce) else { continue };
+        let Ok((convoy, force)) = convoys.get(ce) else {
+            continue;
+        };
         let c = &scenario.convoys[convoy.convoy];
         match convoy.status {
             ConvoyStatus::AtSite(site) => {
-                let fight_here = engagements.0.iter().any(|en| en.site == site && en.kind != EngagementKind::Ambush);
-                let Ok((state, garrison)) = sites.get(roster.sites[site]) else { continue };
-                let hostile_owner = !state.un_present && state.owner.is_some_and(|o| setup.hostile(o, c.faction));
+                let fight_here = engagements
+                    .0
+                    .iter()
+                    .any(|en| en.site == site && en.kind != EngagementKind::Ambush);
+                let Ok((state, garrison)) = sites.get(roster.sites[site]) else {
+                    continue;
+                };
+                let hostile_owner =
+                    !state.un_present && state.owner.is_some_and(|o| setup.hostile(o, c.faction));
                 let hostile_bands: Vec<Entity> = roster
                     .bands
                     .iter()
                     .copied()
-                    .filter(|b| bands.get(*b).is_ok_and(|(band, f)| present_at(band, site) && setup.hostile(band.faction, c.faction) && f.troops() >= 1.0))
+                    .filter(|b| {
+                        bands.get(*b).is_ok_and(|(band, f)| {
+                            present_at(band, site)
+                                && setup.hostile(band.faction, c.faction)
+                                && f.troops() >= 1.0
+                        })
+                    })
                     .collect();
                 if fight_here || (!hostile_owner && hostile_bands.is_empty()) {
                     continue;
                 }
-                let air = if air_cover(&setup, &clock, c.faction, site) { setup.value(scenario.combat.air_support_factor) } else { 1.0 };
+                let air = if air_cover(&setup, &clock, c.faction, site) {
+                    setup.value(scenario.combat.air_support_factor)
+                } else {
+                    1.0
+                };
                 let attacker_fire = fire(&setup, force) * air;
                 let fortification = setup.value(scenario.sites[site].fortification);
-                let garrison_fire = if hostile_owner { fire(&setup, garrison) * fortification } else { 0.0 };
-                let bands_fire: f64 = hostile_bands.iter().filter_map(|b| bands.get(*b).ok()).map(|(_, f)| fire(&setup, f) * fortification).sum();
+                let garrison_fire = if hostile_owner {
+                    fire(&setup, garrison) * fortification
+                } else {
+                    0.0
+                };
+                let bands_fire: f64 = hostile_bands
+                    .iter()
+                    .filter_map(|b| bands.get(*b).ok())
+                    .map(|(_, f)| fire(&setup, f) * fortification)
+                    .sum();
                 let odds = attacker_fire / (garrison_fire + bands_fire).max(f64::MIN_POSITIVE);
                 let mut defenders = Vec::new();
                 if hostile_owner && garrison.troops() >= 1.0 {
                     defenders.push(roster.sites[site]);
                 }
                 for b in hostile_bands {
-                    let Ok((mut band, _)) = bands.get_mut(b) else { continue };
+                    let Ok((mut band, _)) = bands.get_mut(b) else {
+                        continue;
+                    };
                     let g = &scenario.groups[band.group];
                     if odds > setup.value(scenario.factions[band.faction].avoid_odds) {
-                        band.activity = travel(&setup, now, site, g.refuge, setup.value(g.speed_km_per_day), Intent::Rest);
+                        band.activity = travel(
+                            &setup,
+                            now,
+                            site,
+                            g.refuge,
+                            setup.value(g.speed_km_per_day),
+                            Intent::Rest,
+                        );
                         log.record(|| Event {
                             time_hours: now,
                             kind: EventKind::Withdraw,
@@ -81,7 +123,10 @@ pub fn make_contact(
                             killed: 0.0,
                             wounded: 0.0,
                             vehicles: 0.0,
-                            detail: format!("{} pulls back to {} rather than face {} (odds {odds:.1} to 1)", g.id, scenario.sites[g.refuge].name, c.id),
+                            detail: format!(
+                                "{} pulls back to {} rather than face {} (odds {odds:.1} to 1)",
+                                g.id, scenario.sites[g.refuge].name, c.id
+                            ),
                         });
                         clock.propose(now);
                     } else {
@@ -91,7 +136,14 @@ pub fn make_contact(
                 }
                 if defenders.is_empty() {
                     if hostile_owner {
-                        captures.0.push(Capture { site, by: Some(c.faction), cause: CaptureCause::Combat, garrison: Force::default(), raid: None, displaced: garrison.clone() });
+                        captures.0.push(Capture {
+                            site,
+                            by: Some(c.faction),
+                            cause: CaptureCause::Combat,
+                            garrison: Force::default(),
+                            raid: None,
+                            displaced: garrison.clone(),
+                        });
                     }
                     continue;
                 }
@@ -104,22 +156,41 @@ pub fn make_contact(
                     killed: 0.0,
                     wounded: 0.0,
                     vehicles: 0.0,
-                    detail: format!("{} attacks {} ({:.0} troops against {} defending units)", c.id, scenario.sites[site].name, force.troops(), defenders.len()),
+                    detail: format!(
+                        "{} attacks {} ({:.0} troops against {} defending units)",
+                        c.id,
+                        scenario.sites[site].name,
+                        force.troops(),
+                        defenders.len()
+                    ),
                 });
-                engagements.0.push(Engagement::new(EngagementKind::Assault, site, None, vec![ce], defenders, now, false));
+                engagements.0.push(Engagement::new(
+                    EngagementKind::Assault,
+                    site,
+                    None,
+                    vec![ce],
+                    defenders,
+                    now,
+                    false,
+                ));
                 if let Ok((mut convoy, _)) = convoys.get_mut(ce) {
                     convoy.status = ConvoyStatus::Engaged;
                 }
                 clock.propose(now);
             }
             ConvoyStatus::Moving => {
-                let Some(ambush) = convoy.ambush else { continue };
+                let Some(ambush) = convoy.ambush else {
+                    continue;
+                };
                 if ambush.leg != convoy.leg || (convoy.km - ambush.km).abs() > 1e-9 {
                     continue;
                 }
                 let leg = c.route[convoy.leg];
                 let troops = force.troops();
-                let ready = bands.get(ambush.band).is_ok_and(|(b, f)| matches!(b.activity, Activity::InWait { convoy, .. } if convoy == ce) && f.troops() >= 1.0);
+                let ready = bands.get(ambush.band).is_ok_and(|(b, f)| {
+                    matches!(b.activity, Activity::InWait { convoy, .. } if convoy == ce)
+                        && f.troops() >= 1.0
+                });
                 if let Ok((mut convoy, _)) = convoys.get_mut(ce) {
                     convoy.ambush = None;
                     if !ready {
@@ -127,7 +198,9 @@ pub fn make_contact(
                     }
                     convoy.status = ConvoyStatus::Engaged;
                 }
-                let Ok((mut band, band_force)) = bands.get_mut(ambush.band) else { continue };
+                let Ok((mut band, band_force)) = bands.get_mut(ambush.band) else {
+                    continue;
+                };
                 band.activity = Activity::Engaged { at: leg.from };
                 tally.ambushes += 1;
                 tally.engagements += 1;
@@ -136,13 +209,32 @@ pub fn make_contact(
                     time_hours: now,
                     kind: EventKind::Ambush,
                     place: format!("{} road", scenario.roads[leg.road].id),
-                    factions: format!("{};{}", scenario.factions[band.faction].id, scenario.factions[c.faction].id),
+                    factions: format!(
+                        "{};{}",
+                        scenario.factions[band.faction].id, scenario.factions[c.faction].id
+                    ),
                     killed: 0.0,
                     wounded: 0.0,
                     vehicles: 0.0,
-                    detail: format!("{} band {} (~{:.0}) hits {} ({troops:.0} troops) {:.0} km out of {}", scenario.factions[band.faction].name, g.id, band_force.troops(), c.id, ambush.km, scenario.sites[leg.from].name),
+                    detail: format!(
+                        "{} band {} (~{:.0}) hits {} ({troops:.0} troops) {:.0} km out of {}",
+                        scenario.factions[band.faction].name,
+                        g.id,
+                        band_force.troops(),
+                        c.id,
+                        ambush.km,
+                        scenario.sites[leg.from].name
+                    ),
                 });
-                engagements.0.push(Engagement::new(EngagementKind::Ambush, leg.from, Some(leg.road), vec![ambush.band], vec![ce], now, true));
+                engagements.0.push(Engagement::new(
+                    EngagementKind::Ambush,
+                    leg.from,
+                    Some(leg.road),
+                    vec![ambush.band],
+                    vec![ce],
+                    now,
+                    true,
+                ));
                 clock.propose(now);
             }
             _ => {}
@@ -150,21 +242,43 @@ pub fn make_contact(
     }
 
     for &be in &roster.bands {
-        let Ok((band, force)) = bands.get(be) else { continue };
-        let Activity::Arrived { at, intent } = band.activity else { continue };
+        let Ok((band, force)) = bands.get(be) else {
+            continue;
+        };
+        let Activity::Arrived { at, intent } = band.activity else {
+            continue;
+        };
         let g = &scenario.groups[band.group];
         let faction = band.faction;
         let speed = setup.value(g.speed_km_per_day);
-        let Ok((state, garrison)) = sites.get(roster.sites[at]) else { continue };
-        let fight_here = engagements.0.iter().any(|en| en.site == at && en.kind != EngagementKind::Ambush);
+        let Ok((state, garrison)) = sites.get(roster.sites[at]) else {
+            continue;
+        };
+        let fight_here = engagements
+            .0
+            .iter()
+            .any(|en| en.site == at && en.kind != EngagementKind::Ambush);
         let next = match intent {
             // At least half a day's rest, then up at the next dawn.
-            Intent::Rest => Activity::Resting { at, until_hour: next_dawn_after(now + 12.0) },
+            Intent::Rest => Activity::Resting {
+                at,
+                until_hour: next_dawn_after(now + 12.0),
+            },
             Intent::Ambush { convoy, leg } => {
                 let still_ahead = convoys
                     .get(convoy)
                     .ok()
-                    .filter(|(c, _)| c.leg < leg && !c.returning && c.ambush.is_none() && !matches!(c.status, ConvoyStatus::Arrived | ConvoyStatus::Destroyed | ConvoyStatus::TurnedBack))
+                    .filter(|(c, _)| {
+                        c.leg < leg
+                            && !c.returning
+                            && c.ambush.is_none()
+                            && !matches!(
+                                c.status,
+                                ConvoyStatus::Arrived
+                                    | ConvoyStatus::Destroyed
+                                    | ConvoyStatus::TurnedBack
+                            )
+                    })
                     .map(|(c, _)| c.convoy);
                 match still_ahead {
                     Some(ci) => {
@@ -183,20 +297,38 @@ pub fn make_contact(
                 }
             }
             Intent::Raid | Intent::Assault => {
-                let hostile_owner = !state.un_present && state.owner.is_some_and(|o| setup.hostile(o, faction));
+                let hostile_owner =
+                    !state.un_present && state.owner.is_some_and(|o| setup.hostile(o, faction));
                 let owner = state.owner;
-                let friends_of_owner = |f: FactionIdx| owner.is_some_and(|o| setup.stance(o, f) == crate::scenario::Stance::Allied);
+                let friends_of_owner = |f: FactionIdx| {
+                    owner.is_some_and(|o| setup.stance(o, f) == crate::scenario::Stance::Allied)
+                };
                 let defending_bands: Vec<Entity> = roster
                     .bands
                     .iter()
                     .copied()
-                    .filter(|b| *b != be && bands.get(*b).is_ok_and(|(other, f)| present_at(other, at) && f.troops() >= 1.0 && (friends_of_owner(other.faction) || (intent == Intent::Assault && setup.hostile(other.faction, faction)))))
+                    .filter(|b| {
+                        *b != be
+                            && bands.get(*b).is_ok_and(|(other, f)| {
+                                present_at(other, at)
+                                    && f.troops() >= 1.0
+                                    && (friends_of_owner(other.faction)
+                                        || (intent == Intent::Assault
+                                            && setup.hostile(other.faction, faction)))
+                            })
+                    })
                     .collect();
                 let defending_convoys: Vec<Entity> = roster
                     .convoys
                     .iter()
                     .copied()
-                    .filter(|c| convoys.get(*c).is_ok_and(|(cv, f)| f.troops() >= 1.0 && setup.hostile(scenario.convoys[cv.convoy].faction, faction) && at_site(&setup, cv) == Some(at)))
+                    .filter(|c| {
+                        convoys.get(*c).is_ok_and(|(cv, f)| {
+                            f.troops() >= 1.0
+                                && setup.hostile(scenario.convoys[cv.convoy].faction, faction)
+                                && at_site(&setup, cv) == Some(at)
+                        })
+                    })
                     .collect();
                 let mut defenders = Vec::new();
                 if hostile_owner && garrison.troops() >= 1.0 {
@@ -204,29 +336,64 @@ pub fn make_contact(
                 }
                 defenders.extend(defending_bands.iter().copied());
                 defenders.extend(defending_convoys.iter().copied());
-                let worth_it = hostile_owner || (intent == Intent::Assault && !defenders.is_empty());
+                let worth_it =
+                    hostile_owner || (intent == Intent::Assault && !defenders.is_empty());
                 if !worth_it || fight_here || state.raid.is_some() {
-                    if intent == Intent::Raid { travel(&setup, now, at, g.home, speed, Intent::Rest) } else { Activity::Idle { at } }
+                    if intent == Intent::Raid {
+                        travel(&setup, now, at, g.home, speed, Intent::Rest)
+                    } else {
+                        Activity::Idle { at }
+                    }
                 } else {
-                    let kind = if intent == Intent::Raid { EngagementKind::Raid } else { EngagementKind::Assault };
+                    let kind = if intent == Intent::Raid {
+                        EngagementKind::Raid
+                    } else {
+                        EngagementKind::Assault
+                    };
                     if kind == EngagementKind::Raid {
                         tally.camp_raids += 1;
                     }
                     log.record(|| Event {
                         time_hours: now,
-                        kind: if kind == EngagementKind::Raid { EventKind::Raid } else { EventKind::Assault },
+                        kind: if kind == EngagementKind::Raid {
+                            EventKind::Raid
+                        } else {
+                            EventKind::Assault
+                        },
                         place: scenario.sites[at].name.clone(),
                         factions: scenario.factions[faction].id.clone(),
                         killed: 0.0,
                         wounded: 0.0,
                         vehicles: 0.0,
-                        detail: format!("{} band {} (~{:.0}) attacks {} (garrison {:.0})", scenario.factions[faction].name, g.id, force.troops(), scenario.sites[at].name, garrison.troops()),
+                        detail: format!(
+                            "{} band {} (~{:.0}) attacks {} (garrison {:.0})",
+                            scenario.factions[faction].name,
+                            g.id,
+                            force.troops(),
+                            scenario.sites[at].name,
+                            garrison.troops()
+                        ),
                     });
                     if defenders.is_empty() {
                         let hold = setup.value(scenario.factions[faction].raid_hold_hours);
                         let raid = (kind == EngagementKind::Raid).then_some((be, now + hold));
-                        captures.0.push(Capture { site: at, by: Some(faction), cause: if raid.is_some() { CaptureCause::Raid } else { CaptureCause::Combat }, garrison: Force::default(), raid, displaced: garrison.clone() });
-                        if raid.is_some() { Activity::Holding { at } } else { Activity::Idle { at } }
+                        captures.0.push(Capture {
+                            site: at,
+                            by: Some(faction),
+                            cause: if raid.is_some() {
+                                CaptureCause::Raid
+                            } else {
+                                CaptureCause::Combat
+                            },
+                            garrison: Force::default(),
+                            raid,
+                            displaced: garrison.clone(),
+                        });
+                        if raid.is_some() {
+                            Activity::Holding { at }
+                        } else {
+                            Activity::Idle { at }
+                        }
                     } else {
                         tally.engagements += 1;
                         for b in &defending_bands {
@@ -239,20 +406,37 @@ pub fn make_contact(
                                 cv.status = ConvoyStatus::Engaged;
                             }
                         }
-                        engagements.0.push(Engagement::new(kind, at, None, vec![be], defenders, now, kind == EngagementKind::Raid));
+                        engagements.0.push(Engagement::new(
+                            kind,
+                            at,
+                            None,
+                            vec![be],
+                            defenders,
+                            now,
+                            kind == EngagementKind::Raid,
+                        ));
                         Activity::Engaged { at }
                     }
                 }
             }
         };
         if let Ok((mut band, _)) = bands.get_mut(be) {
-            if let Activity::Travelling { arrive_hour, .. } | Activity::Resting { until_hour: arrive_hour, .. } = next {
+            if let Activity::Travelling { arrive_hour, .. }
+            | Activity::Resting {
+                until_hour: arrive_hour,
+                ..
+            } = next
+            {
                 clock.propose(arrive_hour);
             }
             band.activity = next;
             // A band that came for nothing (target gone, ambush not set up) waits for the
             // next dawn before trying again; anyone else decides at once.
-            band.next_decision_hour = if matches!(next, Activity::Idle { .. }) { next_dawn_after(now) } else { now };
+            band.next_decision_hour = if matches!(next, Activity::Idle { .. }) {
+                next_dawn_after(now)
+            } else {
+                now
+            };
         }
         clock.propose(now);
     }
@@ -262,7 +446,9 @@ pub fn make_contact(
 fn at_site(setup: &Setup, convoy: &ConvoyState) -> Option<SiteIdx> {
     match convoy.status {
         ConvoyStatus::AtSite(s) => Some(s),
-        ConvoyStatus::Halted | ConvoyStatus::Waiting | ConvoyStatus::Arrived => node_at(setup, convoy),
+        ConvoyStatus::Halted | ConvoyStatus::Waiting | ConvoyStatus::Arrived => {
+            node_at(setup, convoy)
+        }
         _ => None,
     }
 }

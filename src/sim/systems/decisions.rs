@@ -38,7 +38,6 @@ pub fn node_at(setup: &Setup, convoy: &ConvoyState) -> Option<SiteIdx> {
 }
 
 /// Convoys decide at sites and when halts end; any convoy past its break point turns back.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
 pub fn decide_convoys(
     mut convoys: Query<(&mut ConvoyState, &Force)>,
     sites: Query<&SiteState>,
@@ -51,7 +50,9 @@ pub fn decide_convoys(
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for &e in &roster.convoys {
-        let Ok((mut convoy, force)) = convoys.get_mut(e) else { continue };
+        let Ok((mut convoy, force)) = convoys.get_mut(e) else {
+            continue;
+        };
         let c = &scenario.convoys[convoy.convoy];
         let say = |log: &mut EventLog, kind: EventKind, place: SiteIdx, detail: String| {
             log.record(|| Event {
@@ -65,13 +66,28 @@ pub fn decide_convoys(
                 detail,
             })
         };
-        let active = matches!(convoy.status, ConvoyStatus::Moving | ConvoyStatus::AtSite(_) | ConvoyStatus::Waiting | ConvoyStatus::Halted);
+        let active = matches!(
+            convoy.status,
+            ConvoyStatus::Moving
+                | ConvoyStatus::AtSite(_)
+                | ConvoyStatus::Waiting
+                | ConvoyStatus::Halted
+        );
         let lost_share = 1.0 - force.troops() / convoy.troops_start;
         if active && !convoy.returning && lost_share >= setup.value(c.break_point) {
             convoy.returning = true;
             convoy.ambush = None;
             let place = c.route[convoy.leg].from;
-            say(&mut log, EventKind::TurnBack, place, format!("{} has lost {:.0}% of its troops and turns back", c.id, lost_share * 100.0));
+            say(
+                &mut log,
+                EventKind::TurnBack,
+                place,
+                format!(
+                    "{} has lost {:.0}% of its troops and turns back",
+                    c.id,
+                    lost_share * 100.0
+                ),
+            );
             if convoy.status == ConvoyStatus::Waiting {
                 convoy.status = ConvoyStatus::Halted;
                 convoy.resume_hour = now;
@@ -81,19 +97,50 @@ pub fn decide_convoys(
             ConvoyStatus::AtSite(site) => {
                 if convoy.returning && site == c.route[0].from {
                     convoy.status = ConvoyStatus::TurnedBack;
-                    say(&mut log, EventKind::TurnBack, site, format!("{} is back at {}", c.id, scenario.sites[site].name));
+                    say(
+                        &mut log,
+                        EventKind::TurnBack,
+                        site,
+                        format!("{} is back at {}", c.id, scenario.sites[site].name),
+                    );
                 } else if !convoy.returning && site == c.destination() {
                     convoy.status = ConvoyStatus::Arrived;
                     convoy.arrival_hour = Some(now);
                     let owner = sites.get(roster.sites[site]).ok().and_then(|s| s.owner);
                     if owner.is_none() {
-                        captures.0.push(Capture { site, by: Some(c.faction), cause: CaptureCause::Occupation, garrison: Force::default(), raid: None, displaced: Force::default() });
+                        captures.0.push(Capture {
+                            site,
+                            by: Some(c.faction),
+                            cause: CaptureCause::Occupation,
+                            garrison: Force::default(),
+                            raid: None,
+                            displaced: Force::default(),
+                        });
                     }
-                    say(&mut log, EventKind::Arrive, site, format!("{} reaches {}", c.id, scenario.sites[site].name));
+                    say(
+                        &mut log,
+                        EventKind::Arrive,
+                        site,
+                        format!("{} reaches {}", c.id, scenario.sites[site].name),
+                    );
                 } else if !convoy.returning && Some(site) == c.wait_at && !convoy.waited {
                     convoy.status = ConvoyStatus::Waiting;
-                    let camps: Vec<&str> = c.wait_until_vacated.iter().map(|s| scenario.sites[*s].name.as_str()).collect();
-                    say(&mut log, EventKind::Halt, site, format!("{} halts at {} until the peacekeepers leave {}", c.id, scenario.sites[site].name, camps.join(", ")));
+                    let camps: Vec<&str> = c
+                        .wait_until_vacated
+                        .iter()
+                        .map(|s| scenario.sites[*s].name.as_str())
+                        .collect();
+                    say(
+                        &mut log,
+                        EventKind::Halt,
+                        site,
+                        format!(
+                            "{} halts at {} until the peacekeepers leave {}",
+                            c.id,
+                            scenario.sites[site].name,
+                            camps.join(", ")
+                        ),
+                    );
                     clock.propose(now);
                 } else {
                     // On to the next leg.
@@ -110,7 +157,16 @@ pub fn decide_convoys(
                 }
             }
             ConvoyStatus::Waiting => {
-                let vacated: Option<Vec<f64>> = c.wait_until_vacated.iter().map(|s| sites.get(roster.sites[*s]).ok().and_then(|st| st.vacated_hour)).collect();
+                let vacated: Option<Vec<f64>> = c
+                    .wait_until_vacated
+                    .iter()
+                    .map(|s| {
+                        sites
+                            .get(roster.sites[*s])
+                            .ok()
+                            .and_then(|st| st.vacated_hour)
+                    })
+                    .collect();
                 if let Some(hours) = vacated {
                     let last = hours.into_iter().fold(now, f64::max);
                     convoy.waited = true;
@@ -125,7 +181,12 @@ pub fn decide_convoys(
                     continue;
                 }
                 let place = node_at(&setup, &convoy).unwrap_or(c.route[convoy.leg].from);
-                say(&mut log, EventKind::Resume, place, format!("{} moves on", c.id));
+                say(
+                    &mut log,
+                    EventKind::Resume,
+                    place,
+                    format!("{} moves on", c.id),
+                );
                 convoy.last_move_hour = now;
                 convoy.status = match node_at(&setup, &convoy) {
                     Some(site) => ConvoyStatus::AtSite(site),
@@ -139,7 +200,10 @@ pub fn decide_convoys(
 }
 
 /// Idle bands pick what to do, by posture; bands in wait give up once their convoy has passed.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its declared data access"
+)]
 pub fn decide_bands(
     mut bands: Query<(&mut Band, &Force), Without<SiteState>>,
     convoys: Query<(&ConvoyState, &Force), Without<Band>>,
@@ -153,7 +217,9 @@ pub fn decide_bands(
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for &e in &roster.bands {
-        let Ok((mut band, force)) = bands.get_mut(e) else { continue };
+        let Ok((mut band, force)) = bands.get_mut(e) else {
+            continue;
+        };
         if force.troops() < 1.0 {
             continue;
         }
@@ -170,7 +236,9 @@ pub fn decide_bands(
                 }
             }
             Activity::InWait { near, convoy } => {
-                let still_coming = convoys.get(convoy).is_ok_and(|(c, _)| c.ambush.is_some_and(|a| a.band == e) && !c.returning);
+                let still_coming = convoys
+                    .get(convoy)
+                    .is_ok_and(|(c, _)| c.ambush.is_some_and(|a| a.band == e) && !c.returning);
                 if !still_coming {
                     band.activity = Activity::Idle { at: near };
                     band.next_decision_hour = now;
@@ -186,30 +254,55 @@ pub fn decide_bands(
                 let next = match g.posture {
                     Posture::Defend => {
                         // A band whose home has fallen holds out in its refuge instead.
-                        let home_lost = sites.get(roster.sites[g.home]).is_ok_and(|(s, _)| s.owner.is_some_and(|o| setup.hostile(o, band.faction)));
+                        let home_lost = sites.get(roster.sites[g.home]).is_ok_and(|(s, _)| {
+                            s.owner.is_some_and(|o| setup.hostile(o, band.faction))
+                        });
                         let post = if home_lost { g.refuge } else { g.home };
                         (at != post).then(|| travel(&setup, now, at, post, speed, Intent::Rest))
                     }
-                    Posture::Withdraw => (at != g.refuge).then(|| travel(&setup, now, at, g.refuge, speed, Intent::Rest)),
+                    Posture::Withdraw => (at != g.refuge)
+                        .then(|| travel(&setup, now, at, g.refuge, speed, Intent::Rest)),
                     Posture::Assault => g.target.and_then(|t| {
                         if at != t {
                             return Some(travel(&setup, now, at, t, speed, Intent::Assault));
                         }
                         // Already there: attack only if someone hostile holds it.
-                        let held_by_enemy = sites.get(roster.sites[t]).is_ok_and(|(s, _)| !s.un_present && s.owner.is_some_and(|o| setup.hostile(o, band.faction)));
-                        held_by_enemy.then_some(Activity::Arrived { at, intent: Intent::Assault })
+                        let held_by_enemy = sites.get(roster.sites[t]).is_ok_and(|(s, _)| {
+                            !s.un_present && s.owner.is_some_and(|o| setup.hostile(o, band.faction))
+                        });
+                        held_by_enemy.then_some(Activity::Arrived {
+                            at,
+                            intent: Intent::Assault,
+                        })
                     }),
                     Posture::Raid => {
                         let f = &scenario.factions[band.faction];
                         let p = setup.value(f.raid_propensity_per_day);
                         let roll: f64 = rng.0.random();
-                        let target = if roll < p { pick_raid_target(&setup, &clock, &band, force, &sites, &roster, &engagements, &mut rng) } else { None };
+                        let target = if roll < p {
+                            pick_raid_target(
+                                &setup,
+                                &clock,
+                                &band,
+                                force,
+                                &sites,
+                                &roster,
+                                &engagements,
+                                &mut rng,
+                            )
+                        } else {
+                            None
+                        };
                         match target {
                             Some(t) => Some(travel(&setup, now, at, t, speed, Intent::Raid)),
-                            None => (at != g.home).then(|| travel(&setup, now, at, g.home, speed, Intent::Rest)),
+                            None => (at != g.home)
+                                .then(|| travel(&setup, now, at, g.home, speed, Intent::Rest)),
                         }
                     }
-                    Posture::Ambush => pick_ambush(&setup, now, e, &band, at, &convoys, &roster).map(|(convoy, leg, site)| travel(&setup, now, at, site, speed, Intent::Ambush { convoy, leg })),
+                    Posture::Ambush => pick_ambush(&setup, now, e, &band, at, &convoys, &roster)
+                        .map(|(convoy, leg, site)| {
+                            travel(&setup, now, at, site, speed, Intent::Ambush { convoy, leg })
+                        }),
                 };
                 match next {
                     Some(activity) => {
@@ -219,7 +312,9 @@ pub fn decide_bands(
                         }
                         band.activity = activity;
                     }
-                    None if matches!(g.posture, Posture::Raid | Posture::Ambush) => clock.propose(band.next_decision_hour),
+                    None if matches!(g.posture, Posture::Raid | Posture::Ambush) => {
+                        clock.propose(band.next_decision_hour)
+                    }
                     None => {}
                 }
             }
@@ -249,16 +344,30 @@ fn pick_raid_target(
         if !matches!(site.kind, SiteKind::ArmyCamp | SiteKind::Airport) {
             continue;
         }
-        let Ok((state, garrison)) = sites.get(roster.sites[i]) else { continue };
+        let Ok((state, garrison)) = sites.get(roster.sites[i]) else {
+            continue;
+        };
         let Some(owner) = state.owner else { continue };
-        if state.un_present || state.raid.is_some() || !setup.hostile(owner, band.faction) || engagements.0.iter().any(|e| e.site == i) {
+        if state.un_present
+            || state.raid.is_some()
+            || !setup.hostile(owner, band.faction)
+            || engagements.0.iter().any(|e| e.site == i)
+        {
             continue;
         }
         if band_km(setup, g.home, i) > setup.value(g.range_km) {
             continue;
         }
-        let air = if air_cover(setup, clock, owner, i) { setup.value(scenario.combat.air_support_factor) } else { 1.0 };
-        let enemy_fire: f64 = garrison.parts.iter().map(|c| c.troops * setup.value(scenario.factions[c.faction].kill_rate_per_hour)).sum::<f64>()
+        let air = if air_cover(setup, clock, owner, i) {
+            setup.value(scenario.combat.air_support_factor)
+        } else {
+            1.0
+        };
+        let enemy_fire: f64 = garrison
+            .parts
+            .iter()
+            .map(|c| c.troops * setup.value(scenario.factions[c.faction].kill_rate_per_hour))
+            .sum::<f64>()
             * setup.value(site.fortification)
             * air;
         if own_fire > 0.0 && enemy_fire / own_fire <= setup.value(f.avoid_odds) {
@@ -286,10 +395,24 @@ fn pick_ambush(
     let g = &scenario.groups[band.group];
     let speed = setup.value(g.speed_km_per_day);
     for &ce in &roster.convoys {
-        let Ok((convoy, _)) = convoys.get(ce) else { continue };
+        let Ok((convoy, _)) = convoys.get(ce) else {
+            continue;
+        };
         let c = &scenario.convoys[convoy.convoy];
-        let active = matches!(convoy.status, ConvoyStatus::NotDeparted | ConvoyStatus::Moving | ConvoyStatus::AtSite(_) | ConvoyStatus::Waiting | ConvoyStatus::Halted | ConvoyStatus::Engaged);
-        if !active || convoy.returning || !setup.hostile(c.faction, band.faction) || convoy.ambush.is_some_and(|a| a.band != me) {
+        let active = matches!(
+            convoy.status,
+            ConvoyStatus::NotDeparted
+                | ConvoyStatus::Moving
+                | ConvoyStatus::AtSite(_)
+                | ConvoyStatus::Waiting
+                | ConvoyStatus::Halted
+                | ConvoyStatus::Engaged
+        );
+        if !active
+            || convoy.returning
+            || !setup.hostile(c.faction, band.faction)
+            || convoy.ambush.is_some_and(|a| a.band != me)
+        {
             continue;
         }
         // Hours until the convoy reaches the start of each leg ahead, at its road speeds.
@@ -299,15 +422,21 @@ fn pick_ambush(
             ConvoyStatus::Halted => (convoy.resume_hour - now).max(0.0),
             _ => 0.0,
         };
-        let mut convoy_hours = waiting_hours + (c.depart_hour - now).max(0.0)
-            + (leg_km(setup, convoy.convoy, convoy.leg) - convoy.km) / setup.value(c.leg_speed_km_per_day[convoy.leg]) * 24.0;
+        let mut convoy_hours = waiting_hours
+            + (c.depart_hour - now).max(0.0)
+            + (leg_km(setup, convoy.convoy, convoy.leg) - convoy.km)
+                / setup.value(c.leg_speed_km_per_day[convoy.leg])
+                * 24.0;
         for next in convoy.leg + 1..c.route.len() {
             let leg = c.route[next];
-            let usable = setup.value(scenario.roads[leg.road].ambush) > 0.0 && band_km(setup, g.home, leg.from) <= setup.value(g.range_km);
+            let usable = setup.value(scenario.roads[leg.road].ambush) > 0.0
+                && band_km(setup, g.home, leg.from) <= setup.value(g.range_km);
             if usable && band_km(setup, at, leg.from) / speed * 24.0 < convoy_hours {
                 return Some((ce, next, leg.from));
             }
-            convoy_hours += leg_km(setup, convoy.convoy, next) / setup.value(c.leg_speed_km_per_day[next]) * 24.0;
+            convoy_hours += leg_km(setup, convoy.convoy, next)
+                / setup.value(c.leg_speed_km_per_day[next])
+                * 24.0;
         }
     }
     None

@@ -14,7 +14,6 @@ use super::combat::{is_destroyed, poisson};
 use super::decisions::leg_km;
 
 /// Strikes the convoys whose hazard ran out, then asks for a pass when the next one will.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
 pub fn strike_ieds(
     mut convoys: Query<(&mut ConvoyState, &mut Force)>,
     roster: Res<Roster>,
@@ -28,21 +27,30 @@ pub fn strike_ieds(
     let scenario = &setup.scenario;
     let ied = &scenario.ied;
     for &e in &roster.convoys {
-        let Ok((mut convoy, mut force)) = convoys.get_mut(e) else { continue };
-        if !matches!(convoy.status, ConvoyStatus::Moving | ConvoyStatus::AtSite(_)) {
+        let Ok((mut convoy, mut force)) = convoys.get_mut(e) else {
+            continue;
+        };
+        if !matches!(
+            convoy.status,
+            ConvoyStatus::Moving | ConvoyStatus::AtSite(_)
+        ) {
             continue;
         }
         let c = &scenario.convoys[convoy.convoy];
         let road = &scenario.roads[c.route[convoy.leg].road];
         if convoy.ied_hazard_left <= 1e-9 {
             tally.ied_strikes += 1;
-            let vehicle = rng.0.random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0)) && convoy.vehicles >= 1.0;
+            let vehicle = rng
+                .0
+                .random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0))
+                && convoy.vehicles >= 1.0;
             if vehicle {
                 convoy.vehicles -= 1.0;
             }
             let troops = force.troops();
             let killed_total = poisson(setup.value(ied.killed_per_strike), &mut rng.0).min(troops);
-            let wounded_total = poisson(setup.value(ied.wounded_per_strike), &mut rng.0).min(troops - killed_total);
+            let wounded_total =
+                poisson(setup.value(ied.wounded_per_strike), &mut rng.0).min(troops - killed_total);
             let sizes: Vec<f64> = force.parts.iter().map(|p| p.troops).collect();
             let killed = lanchester::split_by_size(killed_total, &sizes, Some(&mut rng.0));
             let after_killed: Vec<f64> = sizes.iter().zip(&killed).map(|(s, k)| s - k).collect();
@@ -76,7 +84,11 @@ pub fn strike_ieds(
             if per_km > 0.0 {
                 let hours = convoy.ied_hazard_left / per_km / speed_km_per_hour;
                 // Only within this leg: beyond it the next road's density applies.
-                let to_end = if convoy.returning { convoy.km } else { leg_km(&setup, convoy.convoy, convoy.leg) - convoy.km };
+                let to_end = if convoy.returning {
+                    convoy.km
+                } else {
+                    leg_km(&setup, convoy.convoy, convoy.leg) - convoy.km
+                };
                 if hours <= to_end / speed_km_per_hour + 1e-9 {
                     clock.propose(now + hours);
                 }

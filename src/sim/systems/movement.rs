@@ -10,10 +10,17 @@ use crate::sim::resources::*;
 use super::decisions::{leg_km, node_at};
 
 /// Advances moving convoys to `now` and asks for a pass when the next one reaches a stop.
-pub fn move_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>, setup: Res<Setup>, mut clock: ResMut<Clock>) {
+pub fn move_convoys(
+    mut convoys: Query<&mut ConvoyState>,
+    roster: Res<Roster>,
+    setup: Res<Setup>,
+    mut clock: ResMut<Clock>,
+) {
     let now = clock.now_hour;
     for &e in &roster.convoys {
-        let Ok(mut convoy) = convoys.get_mut(e) else { continue };
+        let Ok(mut convoy) = convoys.get_mut(e) else {
+            continue;
+        };
         if convoy.status != ConvoyStatus::Moving {
             convoy.last_move_hour = now;
             continue;
@@ -21,7 +28,8 @@ pub fn move_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>, s
         let c = &setup.scenario.convoys[convoy.convoy];
         let len = leg_km(&setup, convoy.convoy, convoy.leg);
         let speed_km_per_hour = setup.value(c.leg_speed_km_per_day[convoy.leg]) / 24.0;
-        let ied_per_km = setup.value(setup.scenario.roads[c.route[convoy.leg].road].ied_per_100km) / 100.0;
+        let ied_per_km =
+            setup.value(setup.scenario.roads[c.route[convoy.leg].road].ied_per_100km) / 100.0;
         // The next stop in the direction of travel: the end of the leg, or an ambush before it.
         let stop_km = if convoy.returning {
             0.0
@@ -31,7 +39,8 @@ pub fn move_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>, s
                 _ => len,
             }
         };
-        let step_km = ((now - convoy.last_move_hour) * speed_km_per_hour).min((stop_km - convoy.km).abs());
+        let step_km =
+            ((now - convoy.last_move_hour) * speed_km_per_hour).min((stop_km - convoy.km).abs());
         convoy.km += if convoy.returning { -step_km } else { step_km };
         if (convoy.km - stop_km).abs() < 1e-9 {
             convoy.km = stop_km;
@@ -53,8 +62,15 @@ pub fn move_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>, s
 pub fn move_bands(mut bands: Query<&mut Band>, roster: Res<Roster>, mut clock: ResMut<Clock>) {
     let now = clock.now_hour;
     for &e in &roster.bands {
-        let Ok(mut band) = bands.get_mut(e) else { continue };
-        if let Activity::Travelling { to, arrive_hour, intent } = band.activity {
+        let Ok(mut band) = bands.get_mut(e) else {
+            continue;
+        };
+        if let Activity::Travelling {
+            to,
+            arrive_hour,
+            intent,
+        } = band.activity
+        {
             if arrive_hour <= now {
                 band.activity = Activity::Arrived { at: to, intent };
                 clock.propose(now);

@@ -18,7 +18,10 @@ pub const OCCUPATION_SHARE: f64 = 0.2;
 pub struct ReinforcementsDone(pub Vec<bool>);
 
 /// Peacekeepers leave their camps on schedule: handed over, or left for the first to arrive.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its declared data access"
+)]
 pub fn apply_withdrawals(
     mut sites: Query<(&mut SiteState, &mut Force)>,
     bands: Query<(&Band, &Force), Without<SiteState>>,
@@ -32,7 +35,9 @@ pub fn apply_withdrawals(
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for w in &scenario.withdrawals {
-        let Ok((mut site, mut garrison)) = sites.get_mut(roster.sites[w.camp]) else { continue };
+        let Ok((mut site, mut garrison)) = sites.get_mut(roster.sites[w.camp]) else {
+            continue;
+        };
         if !site.un_present {
             continue;
         }
@@ -51,28 +56,55 @@ pub fn apply_withdrawals(
             time_hours: now,
             kind: EventKind::Withdrawal,
             place: scenario.sites[w.camp].name.clone(),
-            factions: leaving.map(|f| scenario.factions[f].id.clone()).unwrap_or_default(),
+            factions: leaving
+                .map(|f| scenario.factions[f].id.clone())
+                .unwrap_or_default(),
             killed: 0.0,
             wounded: 0.0,
             vehicles: 0.0,
             detail: match w.handover {
-                Some(f) => format!("peacekeepers leave {} and hand it to {}", scenario.sites[w.camp].name, scenario.factions[f].name),
-                None => format!("peacekeepers leave {}; the camp stands empty", scenario.sites[w.camp].name),
+                Some(f) => format!(
+                    "peacekeepers leave {} and hand it to {}",
+                    scenario.sites[w.camp].name, scenario.factions[f].name
+                ),
+                None => format!(
+                    "peacekeepers leave {}; the camp stands empty",
+                    scenario.sites[w.camp].name
+                ),
             },
         });
         match w.handover {
             // Troops already flown in (reinforcements) stay as the new holder's garrison.
-            Some(f) => captures.0.push(Capture { site: w.camp, by: Some(f), cause: CaptureCause::Withdrawal, garrison: garrison.clone(), raid: None, displaced: Force::default() }),
+            Some(f) => captures.0.push(Capture {
+                site: w.camp,
+                by: Some(f),
+                cause: CaptureCause::Withdrawal,
+                garrison: garrison.clone(),
+                raid: None,
+                displaced: Force::default(),
+            }),
             None => {
-                captures.0.push(Capture { site: w.camp, by: None, cause: CaptureCause::Withdrawal, garrison: Force::default(), raid: None, displaced: Force::default() });
+                captures.0.push(Capture {
+                    site: w.camp,
+                    by: None,
+                    cause: CaptureCause::Withdrawal,
+                    garrison: Force::default(),
+                    raid: None,
+                    displaced: Force::default(),
+                });
                 // The first force to get there takes it: the band that can arrive soonest.
                 let mut best: Option<(f64, Entity, usize)> = None;
                 for &e in &roster.bands {
-                    let Ok((band, force)) = bands.get(e) else { continue };
+                    let Ok((band, force)) = bands.get(e) else {
+                        continue;
+                    };
                     let g = &scenario.groups[band.group];
                     let at = band.activity.site();
                     let km = band_km(&setup, at, w.camp);
-                    if force.troops() < 1.0 || km > setup.value(g.range_km) || Some(band.faction) == leaving {
+                    if force.troops() < 1.0
+                        || km > setup.value(g.range_km)
+                        || Some(band.faction) == leaving
+                    {
                         continue;
                     }
                     let hours = km / setup.value(g.speed_km_per_day) * 24.0;
@@ -81,8 +113,16 @@ pub fn apply_withdrawals(
                     }
                 }
                 if let Some((hours, band, faction)) = best {
-                    let troops = bands.get(band).map(|(_, f)| (f.troops() * OCCUPATION_SHARE).floor().max(1.0)).unwrap_or(1.0);
-                    site.pending_occupation = Some(Occupation { faction, troops, arrive_hour: now + hours, band });
+                    let troops = bands
+                        .get(band)
+                        .map(|(_, f)| (f.troops() * OCCUPATION_SHARE).floor().max(1.0))
+                        .unwrap_or(1.0);
+                    site.pending_occupation = Some(Occupation {
+                        faction,
+                        troops,
+                        arrive_hour: now + hours,
+                        band,
+                    });
                     clock.propose(now + hours);
                 }
             }
@@ -91,10 +131,18 @@ pub fn apply_withdrawals(
 }
 
 /// Convoys set out on their departure date.
-pub fn depart_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>, setup: Res<Setup>, mut clock: ResMut<Clock>, mut log: ResMut<EventLog>) {
+pub fn depart_convoys(
+    mut convoys: Query<&mut ConvoyState>,
+    roster: Res<Roster>,
+    setup: Res<Setup>,
+    mut clock: ResMut<Clock>,
+    mut log: ResMut<EventLog>,
+) {
     let now = clock.now_hour;
     for &e in &roster.convoys {
-        let Ok(mut convoy) = convoys.get_mut(e) else { continue };
+        let Ok(mut convoy) = convoys.get_mut(e) else {
+            continue;
+        };
         if convoy.status != ConvoyStatus::NotDeparted {
             continue;
         }
@@ -126,7 +174,10 @@ pub fn depart_convoys(mut convoys: Query<&mut ConvoyState>, roster: Res<Roster>,
 }
 
 /// Troops arrive at a site, a band or a convoy on their day.
-#[expect(clippy::too_many_arguments, reason = "a system's parameters are its declared data access")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its declared data access"
+)]
 pub fn apply_reinforcements(
     mut forces: Query<&mut Force>,
     sites: Query<&SiteState>,
@@ -151,7 +202,11 @@ pub fn apply_reinforcements(
         }
         done.0[i] = true;
         // Whole people when sampling; expected values in mean-field mode.
-        let troops = if setup.mean_field() { setup.value(r.troops) } else { setup.value(r.troops).round() };
+        let troops = if setup.mean_field() {
+            setup.value(r.troops)
+        } else {
+            setup.value(r.troops).round()
+        };
         let (entity, name) = match r.to {
             ReinforcementTarget::Site(s) => (roster.sites[s], scenario.sites[s].name.clone()),
             ReinforcementTarget::Group(g) => (roster.bands[g], scenario.groups[g].id.clone()),
@@ -166,7 +221,14 @@ pub fn apply_reinforcements(
                     // Troops landing at an empty site take it.
                     let mut garrison = Force::default();
                     garrison.add(r.faction, troops);
-                    captures.0.push(Capture { site: s, by: Some(r.faction), cause: CaptureCause::Occupation, garrison, raid: None, displaced: Force::default() });
+                    captures.0.push(Capture {
+                        site: s,
+                        by: Some(r.faction),
+                        cause: CaptureCause::Occupation,
+                        garrison,
+                        raid: None,
+                        displaced: Force::default(),
+                    });
                     continue;
                 }
                 Some(_) => {}
@@ -184,7 +246,10 @@ pub fn apply_reinforcements(
             killed: 0.0,
             wounded: 0.0,
             vehicles: 0.0,
-            detail: format!("{troops:.0} {} troops join {name}", scenario.factions[r.faction].name),
+            detail: format!(
+                "{troops:.0} {} troops join {name}",
+                scenario.factions[r.faction].name
+            ),
         });
     }
 }

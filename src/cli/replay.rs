@@ -1,0 +1,33 @@
+//! `sandtable replay`: re-runs one replication of a batch with its event log on, prints the
+//! after-action narrative, and with `--out` writes events.csv and the run's outcome row.
+
+use super::{ReplayArgs, load_scenario, print};
+use crate::error::Error;
+use crate::output::{self, ReplayFiles};
+use crate::sim;
+
+/// Replays the run `args` names.
+///
+/// # Errors
+/// A scenario or usage error, or an output directory that cannot be written (exit 2).
+pub fn replay(args: &ReplayArgs) -> Result<(), Error> {
+    let scenario = load_scenario(args.scenario.scenario.as_deref(), &args.scenario.set)?;
+    // The same call the batch makes for run I, with the log on; the log never draws randomness,
+    // so the outcome is the batch's row I.
+    let replication = sim::simulate(&scenario, args.seed, args.run, true);
+    let mut text = output::render_narrative(&scenario, args.seed, args.run, &replication);
+    if let Some(dir) = &args.out {
+        let written = ReplayFiles::write(dir, &scenario, args.seed, args.run, &replication)?;
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        text.push_str(&format!(
+            "\nWrote {} to {}\n",
+            names.join(", "),
+            dir.display()
+        ));
+    }
+    print(&text)
+}
