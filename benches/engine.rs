@@ -15,7 +15,10 @@ fn default_scenario() -> Arc<sandtable::Scenario> {
 }
 
 fn duel_scenario() -> Arc<sandtable::Scenario> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/validation/duel-square-stochastic.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/validation/duel-square-stochastic.toml"
+    );
     Arc::new(sandtable::scenario::load(std::path::Path::new(path), &[]).expect("the duel loads"))
 }
 
@@ -31,13 +34,21 @@ fn replication(c: &mut Criterion) {
 }
 
 fn load(c: &mut Criterion) {
-    c.bench_function("load/default", |b| b.iter(|| black_box(sandtable::scenario::load_default(&[]).expect("loads"))));
+    c.bench_function("load/default", |b| {
+        b.iter(|| black_box(sandtable::scenario::load_default(&[]).expect("loads")))
+    });
 }
 
 /// The least work a 100 v 80 stochastic square-law duel can take: per round, a binomial for
 /// each side's casualties and one for the killed among them, until one side is gone. The
 /// engine makes the same draws through the ECS; the ratio is its overhead.
-fn duel_floor(blue: u64, red: u64, kill_rate_per_hour: f64, round_hours: f64, rng: &mut ChaCha8Rng) -> (u64, u64) {
+fn duel_floor(
+    blue: u64,
+    red: u64,
+    kill_rate_per_hour: f64,
+    round_hours: f64,
+    rng: &mut ChaCha8Rng,
+) -> (u64, u64) {
     let (mut b, mut r) = (blue, red);
     while b > 0 && r > 0 {
         let p_blue = -(-kill_rate_per_hour * r as f64 / b as f64 * round_hours).exp_m1();
@@ -63,7 +74,9 @@ fn duel(c: &mut Criterion) {
         })
     });
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    group.bench_function("floor", |b| b.iter(|| black_box(duel_floor(100, 80, kill_rate, round_hours, &mut rng))));
+    group.bench_function("floor", |b| {
+        b.iter(|| black_box(duel_floor(100, 80, kill_rate, round_hours, &mut rng)))
+    });
     group.finish();
 }
 

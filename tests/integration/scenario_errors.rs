@@ -64,7 +64,12 @@ fn load_text(text: &str) -> Result<sandtable::Scenario, ScenarioError> {
 /// Asserts the error is at `line` (and `column` when given) and contains `phrase`.
 fn expect(text: &str, line: usize, column: Option<usize>, phrase: &str) {
     let err = load_text(text).expect_err("the scenario should be rejected");
-    assert!(err.to_string().contains(phrase), "message {:?} lacks {:?}", err.to_string(), phrase);
+    assert!(
+        err.to_string().contains(phrase),
+        "message {:?} lacks {:?}",
+        err.to_string(),
+        phrase
+    );
     assert_eq!(err.line, Some(line), "wrong line in {err}");
     if let Some(c) = column {
         assert_eq!(err.column, Some(c), "wrong column in {err}");
@@ -73,7 +78,10 @@ fn expect(text: &str, line: usize, column: Option<usize>, phrase: &str) {
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).expect("needle") + 1
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle")
+        + 1
 }
 
 #[test]
@@ -84,19 +92,34 @@ fn the_base_scenario_is_valid() {
 #[test]
 fn misspelt_key_suggests_the_right_one() {
     let text = BASE.replace("vehicles = 100", "vehical = 100");
-    expect(&text, line_of(&text, "vehical"), Some(1), "unknown key 'vehical' in [[convoy]] 'column' — did you mean 'vehicles'?");
+    expect(
+        &text,
+        line_of(&text, "vehical"),
+        Some(1),
+        "unknown key 'vehical' in [[convoy]] 'column' — did you mean 'vehicles'?",
+    );
 }
 
 #[test]
 fn dangling_site_reference_lists_the_sites() {
     let text = BASE.replace("to = \"kidal\"\nlength_km", "to = \"kidl\"\nlength_km");
-    expect(&text, line_of(&text, "\"kidl\""), Some(1), "refers to site 'kidl', which is not defined (sites: gao, kidal)");
+    expect(
+        &text,
+        line_of(&text, "\"kidl\""),
+        Some(1),
+        "refers to site 'kidl', which is not defined (sites: gao, kidal)",
+    );
 }
 
 #[test]
 fn dangling_faction_reference_lists_the_factions() {
     let text = BASE.replace("owner = \"csp\"", "owner = \"mnla\"");
-    expect(&text, line_of(&text, "mnla"), None, "faction 'mnla', which is not defined (factions: fama, csp)");
+    expect(
+        &text,
+        line_of(&text, "mnla"),
+        None,
+        "faction 'mnla', which is not defined (factions: fama, csp)",
+    );
 }
 
 #[test]
@@ -108,43 +131,83 @@ fn horizon_out_of_range() {
 #[test]
 fn range_with_min_above_max() {
     let text = BASE.replace("{ min = 300, max = 350 }", "{ min = 350, max = 300 }");
-    expect(&text, line_of(&text, "min = 350"), None, "min (350) is greater than max (300)");
+    expect(
+        &text,
+        line_of(&text, "min = 350"),
+        None,
+        "min (350) is greater than max (300)",
+    );
 }
 
 #[test]
 fn negative_strength() {
     let text = BASE.replace("troops = 600", "troops = -5");
-    expect(&text, line_of(&text, "troops = -5"), None, "convoy.column.troops is -5");
+    expect(
+        &text,
+        line_of(&text, "troops = -5"),
+        None,
+        "convoy.column.troops is -5",
+    );
 }
 
 #[test]
 fn probability_above_one() {
-    let text = BASE.replace("break_point = 0.3\n\"#", "break_point = 1.5\n\"#").replace("speed_km_per_day = { track = 80 }\nbreak_point = 0.3", "speed_km_per_day = { track = 80 }\nbreak_point = 1.5");
-    expect(&text, line_of(&text, "break_point = 1.5"), None, "a share greater than 0 and at most 1");
+    let text = BASE
+        .replace("break_point = 0.3\n\"#", "break_point = 1.5\n\"#")
+        .replace(
+            "speed_km_per_day = { track = 80 }\nbreak_point = 0.3",
+            "speed_km_per_day = { track = 80 }\nbreak_point = 1.5",
+        );
+    expect(
+        &text,
+        line_of(&text, "break_point = 1.5"),
+        None,
+        "a share greater than 0 and at most 1",
+    );
 }
 
 #[test]
 fn wrong_type() {
     let text = BASE.replace("troops = 600", "troops = \"many\"");
-    expect(&text, line_of(&text, "\"many\""), None, "convoy.column.troops");
+    expect(
+        &text,
+        line_of(&text, "\"many\""),
+        None,
+        "convoy.column.troops",
+    );
 }
 
 #[test]
 fn no_road_to_the_destination() {
     let text = BASE.replace("[[road]]\nfrom = \"gao\"\nto = \"kidal\"\nlength_km = { min = 300, max = 350 }\nsurface = \"track\"\n", "");
-    expect(&text, line_of(&text, "to = \"kidal\""), None, "no road connects gao to kidal for convoy column");
+    expect(
+        &text,
+        line_of(&text, "to = \"kidal\""),
+        None,
+        "no road connects gao to kidal for convoy column",
+    );
 }
 
 #[test]
 fn departure_outside_the_scenario() {
     let text = BASE.replace("depart = 2023-10-02", "depart = 2024-03-01");
-    expect(&text, line_of(&text, "depart"), None, "outside the scenario (2023-10-01 to 2023-10-31)");
+    expect(
+        &text,
+        line_of(&text, "depart"),
+        None,
+        "outside the scenario (2023-10-01 to 2023-10-31)",
+    );
 }
 
 #[test]
 fn speed_missing_for_a_surface_on_the_route() {
     let text = BASE.replace("{ track = 80 }", "{ paved = 80 }");
-    expect(&text, line_of(&text, "paved"), None, "gives no speed for track");
+    expect(
+        &text,
+        line_of(&text, "paved"),
+        None,
+        "gives no speed for track",
+    );
 }
 
 #[test]
@@ -156,27 +219,45 @@ fn not_toml_at_all() {
 #[test]
 fn unknown_top_level_section() {
     let text = format!("{BASE}\n[weather]\nrain = true\n");
-    expect(&text, line_of(&text, "[weather]"), None, "unknown key 'weather'");
+    expect(
+        &text,
+        line_of(&text, "[weather]"),
+        None,
+        "unknown key 'weather'",
+    );
 }
 
 #[test]
 fn extends_a_missing_file() {
     let dir = files(&[("variant.toml", "extends = \"nowhere.toml\"\nname = \"v\"\n")]);
     let err = load(&dir.path().join("variant.toml"), &[]).unwrap_err();
-    assert!(err.to_string().contains("extends 'nowhere.toml': no such file"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("extends 'nowhere.toml': no such file"),
+        "{err}"
+    );
     assert_eq!(err.line, Some(1));
 }
 
 #[test]
 fn extends_cycle() {
-    let dir = files(&[("a.toml", "extends = \"b.toml\"\nname = \"a\"\n"), ("b.toml", "extends = \"a.toml\"\nname = \"b\"\n")]);
+    let dir = files(&[
+        ("a.toml", "extends = \"b.toml\"\nname = \"a\"\n"),
+        ("b.toml", "extends = \"a.toml\"\nname = \"b\"\n"),
+    ]);
     let err = load(&dir.path().join("a.toml"), &[]).unwrap_err();
     assert!(err.to_string().contains("extends cycle"), "{err}");
 }
 
 #[test]
 fn a_variant_error_points_into_the_variant() {
-    let dir = files(&[("base.toml", BASE), ("v.toml", "extends = \"base.toml\"\nname = \"v\"\n\n[[convoy]]\nid = \"column\"\ntroops = { min = 9, max = 1 }\n")]);
+    let dir = files(&[
+        ("base.toml", BASE),
+        (
+            "v.toml",
+            "extends = \"base.toml\"\nname = \"v\"\n\n[[convoy]]\nid = \"column\"\ntroops = { min = 9, max = 1 }\n",
+        ),
+    ]);
     let err = load(&dir.path().join("v.toml"), &[]).unwrap_err();
     assert!(err.file.ends_with("v.toml"), "{err}");
     assert_eq!(err.line, Some(6), "{err}");
@@ -184,7 +265,13 @@ fn a_variant_error_points_into_the_variant() {
 
 #[test]
 fn removing_what_is_not_there() {
-    let dir = files(&[("base.toml", BASE), ("v.toml", "extends = \"base.toml\"\nname = \"v\"\n[[convoy]]\nid = \"colum\"\nremove = true\n")]);
+    let dir = files(&[
+        ("base.toml", BASE),
+        (
+            "v.toml",
+            "extends = \"base.toml\"\nname = \"v\"\n[[convoy]]\nid = \"colum\"\nremove = true\n",
+        ),
+    ]);
     let err = load(&dir.path().join("v.toml"), &[]).unwrap_err();
     assert!(err.to_string().contains("no [[convoy]] 'colum'"), "{err}");
 }
@@ -195,7 +282,11 @@ fn set_with_an_unknown_path_names_the_choices() {
     let bad: Override = "convoy.colum.vehicles=80".parse().unwrap();
     let err = load(&dir.path().join("s.toml"), &[bad]).unwrap_err();
     assert_eq!(err.file, "--set");
-    assert!(err.to_string().contains("no [[convoy]] 'colum' (there are: column)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no [[convoy]] 'colum' (there are: column)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -204,7 +295,10 @@ fn set_with_a_value_of_the_wrong_type() {
     let bad: Override = "convoy.column.vehicles=lots".parse().unwrap();
     let err = load(&dir.path().join("s.toml"), &[bad]).unwrap_err();
     assert_eq!(err.file, "--set");
-    assert!(err.to_string().contains("convoy.column.vehicles=lots"), "{err}");
+    assert!(
+        err.to_string().contains("convoy.column.vehicles=lots"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -220,9 +314,14 @@ fn set_changes_the_value_and_the_hash() {
 #[test]
 fn set_accepts_a_range() {
     let dir = files(&[("s.toml", BASE)]);
-    let set: Override = "convoy.column.vehicles={ min = 60, max = 90 }".parse().unwrap();
+    let set: Override = "convoy.column.vehicles={ min = 60, max = 90 }"
+        .parse()
+        .unwrap();
     let s = load(&dir.path().join("s.toml"), &[set]).unwrap();
-    let columns: Vec<&str> = s.uncertain_params().map(|(_, p)| p.column.as_str()).collect();
+    let columns: Vec<&str> = s
+        .uncertain_params()
+        .map(|(_, p)| p.column.as_str())
+        .collect();
     assert!(columns.contains(&"convoy_column_vehicles"), "{columns:?}");
 }
 
@@ -231,18 +330,41 @@ fn set_accepts_a_range() {
 #[test]
 fn every_bad_fixture_fails_at_its_line_with_its_message() {
     let dir = root().join("tests/fixtures/bad");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
     assert!(paths.len() >= 30, "only {} fixtures", paths.len());
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
-        let expect = text.lines().find_map(|l| l.strip_prefix("# expect: ")).unwrap_or_else(|| panic!("{} has no '# expect:' line", path.display()));
+        let expect = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{} has no '# expect:' line", path.display()));
         let (line, phrase) = expect.split_once(' ').unwrap();
         let err = load(&path, &[]).expect_err(&format!("{} should be rejected", path.display()));
         let shown = err.to_string();
-        assert!(shown.contains(phrase), "{}: message {shown:?} lacks {phrase:?}", path.display());
-        assert_eq!(err.line, Some(line.parse().unwrap()), "{}: {shown}", path.display());
-        assert!(err.column.is_some(), "{}: no column in {shown}", path.display());
-        assert!(shown.contains(".toml:"), "{}: no file in {shown}", path.display());
+        assert!(
+            shown.contains(phrase),
+            "{}: message {shown:?} lacks {phrase:?}",
+            path.display()
+        );
+        assert_eq!(
+            err.line,
+            Some(line.parse().unwrap()),
+            "{}: {shown}",
+            path.display()
+        );
+        assert!(
+            err.column.is_some(),
+            "{}: no column in {shown}",
+            path.display()
+        );
+        assert!(
+            shown.contains(".toml:"),
+            "{}: no file in {shown}",
+            path.display()
+        );
     }
 }

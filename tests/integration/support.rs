@@ -24,20 +24,32 @@ pub fn default_scenario() -> Arc<Scenario> {
 
 /// Runs `runs` replications of `scenario` with `seed`, in order.
 pub fn batch(scenario: &Arc<Scenario>, seed: u64, runs: u64, log: bool) -> Vec<Replication> {
-    (0..runs).map(|i| simulate(scenario, seed, i, log)).collect()
+    (0..runs)
+        .map(|i| simulate(scenario, seed, i, log))
+        .collect()
 }
 
 /// One outcome column across a batch, as `runs.csv` would write it.
 pub fn column(scenario: &Scenario, reps: &[Replication], name: &str) -> Vec<String> {
     let schema = OutcomeSchema::for_scenario(scenario);
-    let i = schema.columns.iter().position(|c| c.name == name).unwrap_or_else(|| panic!("no column {name}"));
-    reps.iter().map(|r| r.outcome.values[i].to_field(&schema.columns[i].kind)).collect()
+    let i = schema
+        .columns
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    reps.iter()
+        .map(|r| r.outcome.values[i].to_field(&schema.columns[i].kind))
+        .collect()
 }
 
 /// One numeric outcome column; empty fields are None.
 pub fn numbers(scenario: &Scenario, reps: &[Replication], name: &str) -> Vec<Option<f64>> {
     let schema = OutcomeSchema::for_scenario(scenario);
-    let i = schema.columns.iter().position(|c| c.name == name).unwrap_or_else(|| panic!("no column {name}"));
+    let i = schema
+        .columns
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
     reps.iter().map(|r| r.outcome.values[i].number()).collect()
 }
 
