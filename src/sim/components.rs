@@ -262,6 +262,6 @@ pub struct Band {
 pub struct AirWingState {
     /// Its index in the scenario.
     pub wing: usize,
-    /// When it flies its next sortie.
-    pub next_sortie_hour: f64,
+    /// The dawn at which it next flies its day's sorties.
+    pub next_patrol_hour: f64,
 }

@@ -208,3 +208,23 @@ impl EventLog {
 /// Open fights.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Engagements(pub Vec<super::systems::combat::Engagement>);
+
+/// One round of a fight: when it was fired and the troops each side had left after it
+/// (attackers, defenders).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundRecord {
+    /// Hour the round was fired (it covers `hour .. hour + round_hours`).
+    pub hour: f64,
+    /// Troops left after it: attackers, defenders.
+    pub troops: [f64; 2],
+}
+
+/// Every round fought, when enabled: the validation tests watch duels round by round through
+/// it, since a pass may fight many rounds. Off (and free) otherwise.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct RoundTrace {
+    /// Whether to record.
+    pub enabled: bool,
+    /// The rounds, in the order fired.
+    pub rounds: Vec<RoundRecord>,
+}

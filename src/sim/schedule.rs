@@ -23,12 +23,13 @@ pub enum SimSystems {
     Ieds,
     /// Meetings become fights.
     Contact,
-    /// Rounds of fire.
-    Combat,
     /// Owners change.
     Control,
     /// Drones and aircraft.
     Air,
+    /// Rounds of fire: last, so that it knows when anything else is next due and can fight
+    /// round after round until then.
+    Combat,
 }
 
 /// Builds the schedule: single-threaded (parallelism is across replications), strictly ordered.
@@ -46,9 +47,9 @@ pub fn build() -> Schedule {
             SimSystems::Movement,
             SimSystems::Ieds,
             SimSystems::Contact,
-            SimSystems::Combat,
             SimSystems::Control,
             SimSystems::Air,
+            SimSystems::Combat,
         )
             .chain(),
     );

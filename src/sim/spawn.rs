@@ -9,7 +9,7 @@ use rand_distr::{Distribution, Exp1};
 
 use super::components::*;
 use super::resources::*;
-use super::systems::air::next_sortie_in_hours;
+use super::systems::air::first_patrol_hour;
 use super::systems::scheduled::ReinforcementsDone;
 use crate::scenario::{Draws, Scenario, SiteKind};
 
@@ -89,14 +89,14 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
             .push(world.spawn((next_id(), band, force)).id());
     }
     for (i, w) in scenario.air.iter().enumerate() {
-        let first = w.from_hour + next_sortie_in_hours(setup.value(w.sorties_per_day), &mut rng);
+        let first = first_patrol_hour(w.from_hour);
         roster.air.push(
             world
                 .spawn((
                     next_id(),
                     AirWingState {
                         wing: i,
-                        next_sortie_hour: first,
+                        next_patrol_hour: first,
                     },
                 ))
                 .id(),
@@ -126,6 +126,7 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
         events: Vec::new(),
     });
     world.insert_resource(Engagements::default());
+    world.insert_resource(RoundTrace::default());
     world.insert_resource(PendingCaptures::default());
     world.insert_resource(ControlHistory::default());
     world.insert_resource(roster);

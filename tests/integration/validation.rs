@@ -10,7 +10,7 @@ use bevy_ecs::prelude::World;
 use rayon::prelude::*;
 use sandtable::Scenario;
 use sandtable::scenario::{CombatMode, Draws, FireKind, Override, ReinforcementTarget};
-use sandtable::sim::resources::{Clock, Engagements, Tally};
+use sandtable::sim::resources::RoundTrace;
 use sandtable::sim::{Replication, simulate, simulate_probed, stream};
 
 use crate::support::*;
@@ -170,39 +170,23 @@ struct Round {
 // The engine, watched round by round
 // ---------------------------------------------------------------------------------------------
 
-/// Runs replication `run` of a duel through `simulate_probed` and reads both sides' strengths
-/// after every round from the outcome tallies: start + reinforcements − killed − wounded.
-fn fight(s: &Arc<Scenario>, d: &Duel, run: u64) -> (Vec<Round>, Replication) {
+/// Runs replication `run` of a duel through `simulate_probed`, with the engine's round trace
+/// switched on, and reads both sides' strengths after every round. In a duel Red attacks
+/// (side 0) and Blue defends (side 1).
+fn fight(s: &Arc<Scenario>, run: u64) -> (Vec<Round>, Replication) {
     let mut rng = stream(SEED, run);
     let draws = Draws::sample(&s.params, &mut rng);
     let mut rounds = Vec::new();
-    // Rounds fired so far in the open fight, to tell a pass that fired a round from one that
-    // only let reinforcements in.
-    let mut open: Option<u32> = None;
-    let mut begun = 0;
     let rep = simulate_probed(s, draws, rng, false, &mut |w: &mut World| {
-        let now = w.resource::<Clock>().now_hour;
-        let current = w.resource::<Engagements>().0.first().map(|e| e.rounds);
-        let tally = w.resource::<Tally>();
-        let fired = match (open, current) {
-            (_, Some(k)) => Some(k) != open,
-            (Some(_), None) => true,
-            (None, None) => tally.engagements > begun,
-        };
-        if fired {
-            let strength = |f: usize, start: f64| {
-                start + tally.reinforced[f] - tally.killed[f] - tally.wounded[f]
-            };
-            rounds.push(Round {
-                hour: now,
-                blue: strength(d.blue, d.blue0),
-                red: strength(d.red, d.red0),
-            });
-        }
-        open = current;
-        begun = tally.engagements;
+        let mut trace = w.resource_mut::<RoundTrace>();
+        trace.enabled = true;
+        rounds.extend(trace.rounds.drain(..).map(|r| Round {
+            hour: r.hour,
+            blue: r.troops[1],
+            red: r.troops[0],
+        }));
     });
-    assert_eq!(begun, 1, "{}: a duel is one fight", s.name);
+    assert!(!rounds.is_empty(), "{}: no round was fought", s.name);
     (rounds, rep)
 }
 
@@ -416,7 +400,7 @@ fn mean_field_duels_follow_the_documented_round_map_to_1e_6() {
         let s = scenario(file);
         let d = Duel::of(&s);
         assert!(d.mean_field, "{file} should be mean field");
-        let (engine, _) = fight(&s, &d, 0);
+        let (engine, _) = fight(&s, 0);
         let map = round_map(&d);
         assert_eq!(
             engine.len(),
@@ -557,7 +541,7 @@ fn mean_field_duels_approach_the_continuous_lanchester_laws() {
     for case in &cases {
         let s = scenario(case.file);
         let d = Duel::of(&s);
-        let (engine, _) = fight(&s, &d, 0);
+        let (engine, _) = fight(&s, 0);
         let v = verdict(&d);
         let last = *engine.last().unwrap();
         let end_hour = last.hour + d.round_hours;
@@ -633,7 +617,7 @@ fn mean_field_duels_approach_the_continuous_lanchester_laws() {
             sandtable::scenario::load(&root().join("scenarios").join(case.file), &[half]).unwrap(),
         );
         let fd = Duel::of(&finer);
-        let fc = compare_with_continuous(&fd, &fight(&finer, &fd, 0).0);
+        let fc = compare_with_continuous(&fd, &fight(&finer, 0).0);
         let ratio = fc.error.0.max(fc.error.1) / worst;
         assert!(
             (0.4..=0.6).contains(&ratio),
@@ -892,13 +876,13 @@ fn large_stochastic_duels_stay_within_1_percent_of_the_mean_field_day_by_day() {
     let mf = scenario("validation/duel-large.toml");
     let st = scenario("validation/duel-large-stochastic.toml");
     let (dm, ds) = (Duel::of(&mf), Duel::of(&st));
-    let (mean_field, _) = fight(&mf, &dm, 0);
+    let (mean_field, _) = fight(&mf, 0);
     let end_hour = mean_field.last().unwrap().hour + dm.round_hours;
     let days = (end_hour / 24.0).floor() as usize;
     let expected = daily(&dm, &mean_field, days);
     let runs: Vec<Vec<(f64, f64)>> = (0..LARGE_RUNS)
         .into_par_iter()
-        .map(|run| daily(&ds, &fight(&st, &ds, run).0, days))
+        .map(|run| daily(&ds, &fight(&st, run).0, days))
         .collect();
     let mut table = format!(
         "\n| day | Blue: closed form | mean field | stochastic, mean of {LARGE_RUNS} ± 1 s.e. | difference | Red: closed form | mean field | stochastic | difference |\n|---|---|---|---|---|---|---|---|---|\n"
@@ -957,7 +941,7 @@ fn a_daily_lanchester_fit_with_landing_waves_runs_as_a_scenario() {
     // Blue is the garrison (Japan), Red the landing force (US). Engel's daily coefficients:
     // a = US casualties per defender per day, b = Japanese casualties per US soldier per day.
     let (a, b) = (d.beta * 24.0, d.rho * 24.0);
-    let (engine, rep) = fight(&s, &d, 0);
+    let (engine, rep) = fight(&s, 0);
     let last = *engine.last().unwrap();
     let days = ((last.hour + d.round_hours) / 24.0).round() as usize;
     let ours = daily(&d, &engine, days);

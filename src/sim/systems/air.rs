@@ -1,29 +1,26 @@
-//! Air strikes: each wing flies sorties at random times (a Poisson process at its daily rate).
-//! A sortie strikes a hostile band caught in the open if it finds one; otherwise it may strike
-//! a hostile-held town, where civilians die too.
+//! Air strikes: each wing flies its day's sorties at dawn (a Poisson number around its daily
+//! rate). A sortie strikes a hostile band caught in the open if it finds one; otherwise it may
+//! strike a hostile-held town, where civilians die too.
 
 use bevy_ecs::prelude::*;
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1};
 
-use crate::scenario::SiteKind;
+use crate::scenario::{AirWing, SiteKind};
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::lanchester;
 use crate::sim::resources::*;
 
+use super::Wake;
 use super::combat::poisson;
+use super::decisions::next_dawn_after;
 
-/// The hours until a wing's next sortie.
-pub fn next_sortie_in_hours(sorties_per_day: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
-    if sorties_per_day <= 0.0 {
-        return f64::INFINITY;
-    }
-    let e: f64 = Exp1.sample(rng);
-    e * 24.0 / sorties_per_day
+/// The first dawn at or after `hour`: when a wing first patrols.
+pub fn first_patrol_hour(hour: f64) -> f64 {
+    next_dawn_after(hour - 1e-9)
 }
 
-/// Flies the sorties that are due.
+/// Flies the day's sorties of every wing whose dawn patrol is due.
 #[expect(
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
@@ -38,22 +35,64 @@ pub fn fly_air_strikes(
     mut rng: ResMut<SimRng>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
+    mut wake: Local<Wake>,
 ) {
+    if wake.sleeping(&mut clock) {
+        return;
+    }
+    wake.reset();
     let now = clock.now_hour;
     let scenario = &setup.scenario;
-    let mean_field = setup.mean_field();
     for &we in &roster.air {
         let Ok(mut wing) = wings.get_mut(we) else {
             continue;
         };
-        if wing.next_sortie_hour > now {
-            clock.propose(wing.next_sortie_hour);
+        if wing.next_patrol_hour > now {
+            wake.propose(&mut clock, wing.next_patrol_hour);
             continue;
         }
+        wing.next_patrol_hour = next_dawn_after(now);
+        wake.propose(&mut clock, wing.next_patrol_hour);
         let w = &scenario.air[wing.wing];
-        wing.next_sortie_hour =
-            now + next_sortie_in_hours(setup.value(w.sorties_per_day), &mut rng.0);
-        clock.propose(wing.next_sortie_hour);
+        let sorties = poisson(setup.value(w.sorties_per_day), &mut rng.0) as u32;
+        for _ in 0..sorties {
+            let mut air = Sortie {
+                setup: &setup,
+                roster: &roster,
+                rng: &mut rng,
+                tally: &mut tally,
+                log: &mut log,
+                now,
+            };
+            air.fly(w, &mut bands, &mut sites);
+        }
+    }
+}
+
+/// What one sortie needs to see and change.
+struct Sortie<'a> {
+    setup: &'a Setup,
+    roster: &'a Roster,
+    rng: &'a mut SimRng,
+    tally: &'a mut Tally,
+    log: &'a mut EventLog,
+    now: f64,
+}
+
+impl Sortie<'_> {
+    /// One sortie: a band in the open if one is found, else perhaps a town.
+    fn fly(
+        &mut self,
+        w: &AirWing,
+        bands: &mut Query<(&mut Band, &mut Force), Without<SiteState>>,
+        sites: &mut Query<(&SiteState, &mut Force), Without<Band>>,
+    ) {
+        let (setup, roster, now) = (self.setup, self.roster, self.now);
+        let scenario = &setup.scenario;
+        let mean_field = setup.mean_field();
+        let rng = &mut *self.rng;
+        let tally = &mut *self.tally;
+        let log = &mut *self.log;
         let range = setup.value(w.range_km);
         let in_reach = |site| setup.straight_km(w.base, site) <= range;
 
@@ -78,11 +117,9 @@ pub fn fly_air_strikes(
         if found {
             let target = targets[rng.0.random_range(0..targets.len())];
             let Ok((mut band, mut force)) = bands.get_mut(target) else {
-                continue;
+                return;
             };
-            let (killed, wounded) = strike(
-                &mut force, expected, &setup, &mut rng, &mut tally, mean_field,
-            );
+            let (killed, wounded) = strike(&mut force, expected, setup, rng, tally, mean_field);
             let before = killed + wounded + force.troops();
             if before > 0.0 {
                 band.technicals = (band.technicals * force.troops() / before).floor();
@@ -105,13 +142,13 @@ pub fn fly_air_strikes(
                     w.id, g.id
                 ),
             });
-            continue;
+            return;
         }
         if !rng
             .0
             .random_bool(setup.value(w.town_strike_chance).clamp(0.0, 1.0))
         {
-            continue;
+            return;
         }
         let towns: Vec<usize> = (0..scenario.sites.len())
             .filter(|&s| {
@@ -123,7 +160,7 @@ pub fn fly_air_strikes(
             })
             .collect();
         if towns.is_empty() {
-            continue;
+            return;
         }
         let town = towns[rng.0.random_range(0..towns.len())];
         let civilians = poisson(setup.value(w.civilians_killed_per_town_strike), &mut rng.0);
@@ -147,9 +184,7 @@ pub fn fly_air_strikes(
         if !in_town.is_empty() {
             let target = in_town[rng.0.random_range(0..in_town.len())];
             if let Ok((_, mut force)) = bands.get_mut(target) {
-                hit = Some(strike(
-                    &mut force, expected, &setup, &mut rng, &mut tally, mean_field,
-                ));
+                hit = Some(strike(&mut force, expected, setup, rng, tally, mean_field));
             }
         } else if let Ok((_, mut garrison)) = sites.get_mut(roster.sites[town])
             && garrison.troops() >= 1.0
@@ -157,9 +192,9 @@ pub fn fly_air_strikes(
             hit = Some(strike(
                 &mut garrison,
                 expected,
-                &setup,
-                &mut rng,
-                &mut tally,
+                setup,
+                rng,
+                tally,
                 mean_field,
             ));
         }

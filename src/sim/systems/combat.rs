@@ -126,7 +126,11 @@ pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteId
     })
 }
 
-/// Fires the rounds that are due and closes the fights that are over.
+/// Fires the rounds that are due and closes the fights that are over. Combat runs last in a
+/// pass, when every other system has said when it next has work: until then nothing else can
+/// happen, so the open fights are fought round after round here, the clock moving with them,
+/// instead of one scheduler pass per round. It stops at the first fight that ends, so that the
+/// rest of the world reacts at that instant.
 #[expect(
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
@@ -142,18 +146,26 @@ pub fn resolve_engagements(
     mut tally: ResMut<Tally>,
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
+    mut trace: ResMut<RoundTrace>,
 ) {
-    let now = clock.now_hour;
     let round_hours = setup.value(setup.scenario.combat.round_hours);
     let max_hours = setup.value(setup.scenario.combat.max_engagement_hours);
-    let mut i = 0;
-    while i < engagements.0.len() {
-        let e = &mut engagements.0[i];
-        if e.next_round_hour > now {
-            clock.propose(e.next_round_hour);
-            i += 1;
-            continue;
+    // The first time anything outside the fights is due.
+    let mut bound = clock.next_hour;
+    // The next round due in any fight, earliest first; ties go to the older fight.
+    while let Some(i) = (0..engagements.0.len()).min_by(|&a, &b| {
+        engagements.0[a]
+            .next_round_hour
+            .total_cmp(&engagements.0[b].next_round_hour)
+    }) {
+        let due = engagements.0[i].next_round_hour;
+        if due > clock.now_hour && due >= bound {
+            clock.propose(due);
+            break;
         }
+        clock.now_hour = clock.now_hour.max(due);
+        let now = clock.now_hour;
+        let e = &mut engagements.0[i];
         fire_round(
             e,
             &mut forces,
@@ -165,6 +177,13 @@ pub fn resolve_engagements(
             &mut tally,
         );
         e.next_round_hour = now + round_hours;
+        if trace.enabled {
+            let left = [0, 1].map(|s| side_troops(&e.sides[s], &forces));
+            trace.rounds.push(RoundRecord {
+                hour: now,
+                troops: left,
+            });
+        }
 
         let broken = [0, 1].map(|s| {
             let bp = lead_faction(&e.sides[s], &forces)
@@ -189,9 +208,9 @@ pub fn resolve_engagements(
                 &mut captures,
                 &mut log,
             );
-        } else {
-            clock.propose(e.next_round_hour);
-            i += 1;
+            // The world reacts now: fire only what else is due at this instant.
+            bound = now;
+            clock.propose(now);
         }
     }
 }

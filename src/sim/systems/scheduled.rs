@@ -8,6 +8,7 @@ use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::resources::*;
 
+use super::Wake;
 use super::combat::band_km;
 
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
@@ -31,7 +32,12 @@ pub fn apply_withdrawals(
     mut captures: ResMut<PendingCaptures>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
+    mut wake: Local<Wake>,
 ) {
+    if wake.sleeping(&mut clock) {
+        return;
+    }
+    wake.reset();
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for w in &scenario.withdrawals {
@@ -42,7 +48,7 @@ pub fn apply_withdrawals(
             continue;
         }
         if w.hour > now {
-            clock.propose(w.hour);
+            wake.propose(&mut clock, w.hour);
             continue;
         }
         let leaving = site.owner;
@@ -137,7 +143,12 @@ pub fn depart_convoys(
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut log: ResMut<EventLog>,
+    mut wake: Local<Wake>,
 ) {
+    if wake.sleeping(&mut clock) {
+        return;
+    }
+    wake.reset();
     let now = clock.now_hour;
     for &e in &roster.convoys {
         let Ok(mut convoy) = convoys.get_mut(e) else {
@@ -148,7 +159,7 @@ pub fn depart_convoys(
         }
         let c = &setup.scenario.convoys[convoy.convoy];
         if c.depart_hour > now {
-            clock.propose(c.depart_hour);
+            wake.propose(&mut clock, c.depart_hour);
             continue;
         }
         convoy.status = ConvoyStatus::Moving;
@@ -188,7 +199,12 @@ pub fn apply_reinforcements(
     mut captures: ResMut<PendingCaptures>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
+    mut wake: Local<Wake>,
 ) {
+    if wake.sleeping(&mut clock) {
+        return;
+    }
+    wake.reset();
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for (i, r) in scenario.reinforcements.iter().enumerate() {
@@ -197,7 +213,7 @@ pub fn apply_reinforcements(
         }
         let hour = setup.value(r.day) * 24.0;
         if hour > now {
-            clock.propose(hour);
+            wake.propose(&mut clock, hour);
             continue;
         }
         done.0[i] = true;
