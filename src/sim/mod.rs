@@ -13,6 +13,7 @@ pub mod systems;
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::Schedule;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -22,6 +23,11 @@ pub use outcome::{Column, ColumnKind, Outcome, OutcomeSchema, Value};
 use crate::scenario::{Draws, Scenario};
 use components::{ConvoyState, ConvoyStatus, Force, SiteState};
 use resources::{Clock, ControlHistory, EventLog, Tally};
+
+thread_local! {
+    /// This thread's World and Schedule, reused from one replication to the next.
+    static ENGINE: std::cell::RefCell<Option<(World, Schedule)>> = const { std::cell::RefCell::new(None) };
+}
 
 /// Safety net: more passes than this in one replication means a bug, not a busy campaign.
 const MAX_PASSES: u64 = 10_000_000;
@@ -79,8 +85,13 @@ pub fn simulate_probed(
         .uncertain_params()
         .map(|(id, _)| draws.get(id))
         .collect();
-    let mut world = spawn::world(scenario, draws, rng, log);
-    let mut schedule = schedule::build();
+    // Building a World and initialising its Schedule costs more than a small replication, so
+    // each thread keeps one pair and refills the World (spawn::populate replaces every entity
+    // and resource a replication uses). A replication that panics never puts its pair back.
+    let (mut world, mut schedule) = ENGINE
+        .with(|cell| cell.borrow_mut().take())
+        .unwrap_or_else(|| (World::new(), schedule::build()));
+    spawn::populate(&mut world, scenario, draws, rng, log);
     let mut passes = 0;
     probe(&mut world);
     loop {
@@ -98,6 +109,7 @@ pub fn simulate_probed(
     let outcome = collect(scenario, &mut world, &sampled);
     let events = std::mem::take(&mut world.resource_mut::<EventLog>().events);
     let control_history = std::mem::take(&mut world.resource_mut::<ControlHistory>().0);
+    ENGINE.with(|cell| *cell.borrow_mut() = Some((world, schedule)));
     Replication {
         outcome,
         events,

@@ -1,5 +1,7 @@
-//! Builds one replication's World from the scenario and its draws: a site, convoy, band or air
-//! wing entity per scenario entry, in scenario order, and the resources every system shares.
+//! Fills a World for one replication from the scenario and its draws: a site, convoy, band or
+//! air wing entity per scenario entry, in scenario order, and the resources every system
+//! shares. A World may be refilled for the next replication: everything a replication keeps
+//! lives in these entities and resources, and all of them are replaced here.
 
 use std::sync::Arc;
 
@@ -9,13 +11,34 @@ use rand_distr::{Distribution, Exp1};
 
 use super::components::*;
 use super::resources::*;
+use super::systems::Wake;
+use super::systems::air::Patrols;
 use super::systems::air::first_patrol_hour;
-use super::systems::scheduled::ReinforcementsDone;
+use super::systems::scheduled::{Departures, Reinforcements, ReinforcementsDone, Withdrawals};
 use crate::scenario::{Draws, Scenario, SiteKind};
 
 /// A fresh World for one replication.
-pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: bool) -> World {
+pub fn world(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, log: bool) -> World {
     let mut world = World::new();
+    populate(&mut world, scenario, draws, rng, log);
+    world
+}
+
+/// Empties `world` of the last replication's entities and fills it for this one.
+pub fn populate(
+    world: &mut World,
+    scenario: &Arc<Scenario>,
+    draws: Draws,
+    mut rng: ChaCha8Rng,
+    log: bool,
+) {
+    let old: Vec<Entity> = world
+        .query_filtered::<Entity, With<StableId>>()
+        .iter(world)
+        .collect();
+    for entity in old {
+        world.despawn(entity);
+    }
     let setup = Setup {
         scenario: Arc::clone(scenario),
         draws,
@@ -132,5 +155,8 @@ pub fn world(scenario: &Arc<Scenario>, draws: Draws, mut rng: ChaCha8Rng, log: b
     world.insert_resource(roster);
     world.insert_resource(setup);
     world.insert_resource(SimRng(rng));
-    world
+    world.insert_resource(Wake::<Withdrawals>::default());
+    world.insert_resource(Wake::<Departures>::default());
+    world.insert_resource(Wake::<Reinforcements>::default());
+    world.insert_resource(Wake::<Patrols>::default());
 }

@@ -361,3 +361,30 @@ fn every_assumption_of_the_default_scenario_carries_a_range() {
         "assumptions stated as a single number: {fixed:?}"
     );
 }
+
+#[test]
+fn a_replication_does_not_depend_on_what_its_thread_ran_before() {
+    // Each thread reuses one World; a replication must not see anything of the last one.
+    let s = default_scenario();
+    let fresh = {
+        let s = s.clone();
+        std::thread::spawn(move || simulate(&s, SEED, 5, true)).join().unwrap()
+    };
+    let after_others = {
+        let s = s.clone();
+        std::thread::spawn(move || {
+            let duel = scenario("validation/duel-square-reinforced.toml");
+            let _ = simulate(&duel, 3, 0, false);
+            for run in [9, 1, 77] {
+                let _ = simulate(&s, SEED + 1, run, false);
+            }
+            let _ = simulate(&scenario("variants/no-drones.toml"), SEED, 5, true);
+            simulate(&s, SEED, 5, true)
+        })
+        .join()
+        .unwrap()
+    };
+    assert_eq!(fresh.outcome, after_others.outcome);
+    assert_eq!(fresh.events, after_others.events);
+    assert_eq!(fresh.passes, after_others.passes);
+}

@@ -15,6 +15,10 @@ use super::Wake;
 use super::combat::poisson;
 use super::decisions::next_dawn_after;
 
+/// Names `fly_air_strikes`' [`Wake`].
+#[derive(Debug)]
+pub struct Patrols;
+
 /// The first dawn at or after `hour`: when a wing first patrols.
 pub fn first_patrol_hour(hour: f64) -> f64 {
     next_dawn_after(hour - 1e-9)
@@ -35,7 +39,7 @@ pub fn fly_air_strikes(
     mut rng: ResMut<SimRng>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
-    mut wake: Local<Wake>,
+    mut wake: ResMut<Wake<Patrols>>,
 ) {
     if wake.sleeping(&mut clock) {
         return;

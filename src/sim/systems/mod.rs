@@ -9,17 +9,32 @@ pub mod ieds;
 pub mod movement;
 pub mod scheduled;
 
+use std::marker::PhantomData;
+
+use bevy_ecs::prelude::Resource;
+
 use crate::sim::resources::Clock;
 
-/// The earliest time a purely time-driven system has work again. Kept in a `Local`, it lets the
-/// system skip the passes in between at the cost of one comparison (it still re-proposes its
-/// time, since the clock forgets proposals after every pass).
-#[derive(Debug, Default)]
-pub struct Wake {
+/// The earliest time a purely time-driven system has work again; `For` names the system. A
+/// resource, so it starts afresh with every replication. It lets the system skip the passes in
+/// between at the cost of one comparison (it still re-proposes its time, since the clock
+/// forgets proposals after every pass).
+#[derive(Resource, Debug)]
+pub struct Wake<For: Send + Sync + 'static> {
     at: Option<f64>,
+    system: PhantomData<For>,
 }
 
-impl Wake {
+impl<For: Send + Sync + 'static> Default for Wake<For> {
+    fn default() -> Self {
+        Wake {
+            at: None,
+            system: PhantomData,
+        }
+    }
+}
+
+impl<For: Send + Sync + 'static> Wake<For> {
     /// Whether there is nothing to do yet; if so, the wake time has been proposed again.
     pub fn sleeping(&self, clock: &mut Clock) -> bool {
         match self.at {

@@ -14,6 +14,16 @@ use super::combat::band_km;
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
 pub const OCCUPATION_SHARE: f64 = 0.2;
 
+/// Names `apply_withdrawals`' [`Wake`].
+#[derive(Debug)]
+pub struct Withdrawals;
+/// Names `depart_convoys`' [`Wake`].
+#[derive(Debug)]
+pub struct Departures;
+/// Names `apply_reinforcements`' [`Wake`].
+#[derive(Debug)]
+pub struct Reinforcements;
+
 /// Which reinforcements have arrived.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ReinforcementsDone(pub Vec<bool>);
@@ -32,7 +42,7 @@ pub fn apply_withdrawals(
     mut captures: ResMut<PendingCaptures>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
-    mut wake: Local<Wake>,
+    mut wake: ResMut<Wake<Withdrawals>>,
 ) {
     if wake.sleeping(&mut clock) {
         return;
@@ -143,7 +153,7 @@ pub fn depart_convoys(
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut log: ResMut<EventLog>,
-    mut wake: Local<Wake>,
+    mut wake: ResMut<Wake<Departures>>,
 ) {
     if wake.sleeping(&mut clock) {
         return;
@@ -199,7 +209,7 @@ pub fn apply_reinforcements(
     mut captures: ResMut<PendingCaptures>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
-    mut wake: Local<Wake>,
+    mut wake: ResMut<Wake<Reinforcements>>,
 ) {
     if wake.sleeping(&mut clock) {
         return;
