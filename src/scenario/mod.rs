@@ -95,6 +95,8 @@ pub struct Scenario {
     /// Shortest road distance between every two sites on mean lengths (`f64::INFINITY` where
     /// no road connects them): how far bands must travel.
     pub distance_km: Vec<Vec<f64>>,
+    /// Great-circle distance between every two sites: drone reach, and bands crossing country.
+    pub straight_km: Vec<Vec<f64>>,
     /// The resolved scenario as canonical TOML: what the manifest's hash is taken of.
     pub resolved_toml: String,
 }

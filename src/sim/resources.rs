@@ -71,14 +71,9 @@ impl Setup {
         self.scenario.distance_km[a][b]
     }
 
-    /// Straight-line distance between two sites (haversine, Earth radius 6371 km).
+    /// Straight-line distance between two sites.
     pub fn straight_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
-        let (sa, sb) = (&self.scenario.sites[a], &self.scenario.sites[b]);
-        let (la, lb) = (sa.lat.to_radians(), sb.lat.to_radians());
-        let dlat = lb - la;
-        let dlon = (sb.lon - sa.lon).to_radians();
-        let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
-        2.0 * 6371.0 * h.sqrt().asin()
+        self.scenario.straight_km[a][b]
     }
 
     /// Whether the scenario runs in mean-field mode (expected values, no sampling).

@@ -54,19 +54,9 @@ pub fn build() -> Schedule {
             .chain(),
     );
     schedule.add_systems((
-        (
-            scheduled::apply_withdrawals,
-            scheduled::depart_convoys,
-            scheduled::apply_reinforcements,
-        )
-            .chain()
-            .in_set(SimSystems::Scheduled),
-        (decisions::decide_convoys, decisions::decide_bands)
-            .chain()
-            .in_set(SimSystems::Decisions),
-        (movement::move_convoys, movement::move_bands)
-            .chain()
-            .in_set(SimSystems::Movement),
+        scheduled::apply_scheduled_events.in_set(SimSystems::Scheduled),
+        decisions::make_decisions.in_set(SimSystems::Decisions),
+        movement::move_units.in_set(SimSystems::Movement),
         ieds::strike_ieds.in_set(SimSystems::Ieds),
         contact::make_contact.in_set(SimSystems::Contact),
         combat::resolve_engagements.in_set(SimSystems::Combat),

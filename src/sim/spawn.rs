@@ -14,7 +14,8 @@ use super::resources::*;
 use super::systems::Wake;
 use super::systems::air::Patrols;
 use super::systems::air::first_patrol_hour;
-use super::systems::scheduled::{Departures, Reinforcements, ReinforcementsDone, Withdrawals};
+use super::systems::control::Holds;
+use super::systems::scheduled::{Calendar, ReinforcementsDone};
 use crate::scenario::{Draws, Scenario, SiteKind};
 
 /// A fresh World for one replication.
@@ -155,8 +156,7 @@ pub fn populate(
     world.insert_resource(roster);
     world.insert_resource(setup);
     world.insert_resource(SimRng(rng));
-    world.insert_resource(Wake::<Withdrawals>::default());
-    world.insert_resource(Wake::<Departures>::default());
-    world.insert_resource(Wake::<Reinforcements>::default());
+    world.insert_resource(Wake::<Calendar>::default());
     world.insert_resource(Wake::<Patrols>::default());
+    world.insert_resource(Wake::<Holds>::default());
 }

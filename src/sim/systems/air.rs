@@ -100,26 +100,28 @@ impl Sortie<'_> {
         let range = setup.value(w.range_km);
         let in_reach = |site| setup.straight_km(w.base, site) <= range;
 
-        let targets: Vec<Entity> = roster
-            .bands
-            .iter()
-            .copied()
-            .filter(|b| {
-                bands.get(*b).is_ok_and(|(band, f)| {
-                    setup.hostile(w.faction, band.faction)
-                        && band.activity.in_the_open()
-                        && f.troops() >= 1.0
-                        && in_reach(band.activity.site())
-                })
+        let is_target = |b: &Entity| {
+            bands.get(*b).is_ok_and(|(band, f)| {
+                setup.hostile(w.faction, band.faction)
+                    && band.activity.in_the_open()
+                    && f.troops() >= 1.0
+                    && in_reach(band.activity.site())
             })
-            .collect();
-        let found = !targets.is_empty()
+        };
+        let targets = roster.bands.iter().filter(|b| is_target(b)).count();
+        let found = targets > 0
             && rng
                 .0
                 .random_bool(setup.value(w.find_chance).clamp(0.0, 1.0));
         let expected = setup.value(w.kills_per_strike);
         if found {
-            let target = targets[rng.0.random_range(0..targets.len())];
+            let pick = rng.0.random_range(0..targets);
+            let target = *roster
+                .bands
+                .iter()
+                .filter(|b| is_target(b))
+                .nth(pick)
+                .expect("counted above");
             let Ok((mut band, mut force)) = bands.get_mut(target) else {
                 return;
             };

@@ -8,7 +8,13 @@ use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::resources::*;
 
+use super::Wake;
 use super::combat::travel;
+
+/// Names the [`Wake`] of `update_control`: the next raid departure or arrival at an empty camp.
+/// `apply_withdrawals` lowers it when it sends a band to a vacated camp.
+#[derive(Debug)]
+pub struct Holds;
 
 /// Applies pending captures, raid departures and occupations of vacated camps.
 #[expect(
@@ -25,7 +31,13 @@ pub fn update_control(
     mut history: ResMut<ControlHistory>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
+    mut wake: ResMut<Wake<Holds>>,
 ) {
+    // Nothing to apply and no raid or occupation due yet: skip the sites.
+    if captures.0.is_empty() && wake.sleeping(&mut clock) {
+        return;
+    }
+    wake.reset();
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     let change = |state: &mut SiteState,
@@ -91,7 +103,7 @@ pub fn update_control(
                     leave_hour,
                     band,
                 });
-                clock.propose(leave_hour);
+                wake.propose(&mut clock, leave_hour);
             }
             // Defenders who lost the site for good leave the map.
             None => {
@@ -117,7 +129,7 @@ pub fn update_control(
         };
         if let Some(raid) = state.raid.clone() {
             if raid.leave_hour > now {
-                clock.propose(raid.leave_hour);
+                wake.propose(&mut clock, raid.leave_hour);
             } else {
                 // The raiders leave with their loot; the former holders come back.
                 state.raid = None;
@@ -142,7 +154,7 @@ pub fn update_control(
         }
         if let Some(occupation) = state.pending_occupation {
             if occupation.arrive_hour > now {
-                clock.propose(occupation.arrive_hour);
+                wake.propose(&mut clock, occupation.arrive_hour);
                 continue;
             }
             state.pending_occupation = None;

@@ -37,15 +37,53 @@ pub fn node_at(setup: &Setup, convoy: &ConvoyState) -> Option<SiteIdx> {
     }
 }
 
-/// Convoys decide at sites and when halts end; any convoy past its break point turns back.
-pub fn decide_convoys(
-    mut convoys: Query<(&mut ConvoyState, &Force)>,
-    sites: Query<&SiteState>,
+/// The decision stage: convoys first, then bands (which see where the convoys now are).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its declared data access"
+)]
+pub fn make_decisions(
+    mut convoys: Query<(&mut ConvoyState, &Force), Without<Band>>,
+    mut bands: Query<(&mut Band, &Force), Without<SiteState>>,
+    sites: Query<(&SiteState, &Force), Without<Band>>,
+    engagements: Res<Engagements>,
     roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
+    mut rng: ResMut<SimRng>,
+) {
+    decide_convoys(
+        &mut convoys,
+        &sites,
+        &roster,
+        &setup,
+        &mut clock,
+        &mut captures,
+        &mut log,
+    );
+    decide_bands(
+        &mut bands,
+        &convoys,
+        &sites,
+        &engagements,
+        &roster,
+        &setup,
+        &mut clock,
+        &mut rng,
+    );
+}
+
+/// Convoys decide at sites and when halts end; any convoy past its break point turns back.
+pub fn decide_convoys(
+    convoys: &mut Query<(&mut ConvoyState, &Force), Without<Band>>,
+    sites: &Query<(&SiteState, &Force), Without<Band>>,
+    roster: &Roster,
+    setup: &Setup,
+    clock: &mut Clock,
+    captures: &mut PendingCaptures,
+    log: &mut EventLog,
 ) {
     let now = clock.now_hour;
     let scenario = &setup.scenario;
@@ -79,7 +117,7 @@ pub fn decide_convoys(
             convoy.ambush = None;
             let place = c.route[convoy.leg].from;
             say(
-                &mut log,
+                log,
                 EventKind::TurnBack,
                 place,
                 format!(
@@ -98,7 +136,7 @@ pub fn decide_convoys(
                 if convoy.returning && site == c.route[0].from {
                     convoy.status = ConvoyStatus::TurnedBack;
                     say(
-                        &mut log,
+                        log,
                         EventKind::TurnBack,
                         site,
                         format!("{} is back at {}", c.id, scenario.sites[site].name),
@@ -106,7 +144,10 @@ pub fn decide_convoys(
                 } else if !convoy.returning && site == c.destination() {
                     convoy.status = ConvoyStatus::Arrived;
                     convoy.arrival_hour = Some(now);
-                    let owner = sites.get(roster.sites[site]).ok().and_then(|s| s.owner);
+                    let owner = sites
+                        .get(roster.sites[site])
+                        .ok()
+                        .and_then(|(s, _)| s.owner);
                     if owner.is_none() {
                         captures.0.push(Capture {
                             site,
@@ -118,7 +159,7 @@ pub fn decide_convoys(
                         });
                     }
                     say(
-                        &mut log,
+                        log,
                         EventKind::Arrive,
                         site,
                         format!("{} reaches {}", c.id, scenario.sites[site].name),
@@ -131,7 +172,7 @@ pub fn decide_convoys(
                         .map(|s| scenario.sites[*s].name.as_str())
                         .collect();
                     say(
-                        &mut log,
+                        log,
                         EventKind::Halt,
                         site,
                         format!(
@@ -146,7 +187,7 @@ pub fn decide_convoys(
                     // On to the next leg.
                     if convoy.returning {
                         convoy.leg -= 1;
-                        convoy.km = leg_km(&setup, convoy.convoy, convoy.leg);
+                        convoy.km = leg_km(setup, convoy.convoy, convoy.leg);
                     } else {
                         convoy.leg += 1;
                         convoy.km = 0.0;
@@ -164,7 +205,7 @@ pub fn decide_convoys(
                         sites
                             .get(roster.sites[*s])
                             .ok()
-                            .and_then(|st| st.vacated_hour)
+                            .and_then(|(st, _)| st.vacated_hour)
                     })
                     .collect();
                 if let Some(hours) = vacated {
@@ -180,15 +221,10 @@ pub fn decide_convoys(
                     clock.propose(convoy.resume_hour);
                     continue;
                 }
-                let place = node_at(&setup, &convoy).unwrap_or(c.route[convoy.leg].from);
-                say(
-                    &mut log,
-                    EventKind::Resume,
-                    place,
-                    format!("{} moves on", c.id),
-                );
+                let place = node_at(setup, &convoy).unwrap_or(c.route[convoy.leg].from);
+                say(log, EventKind::Resume, place, format!("{} moves on", c.id));
                 convoy.last_move_hour = now;
-                convoy.status = match node_at(&setup, &convoy) {
+                convoy.status = match node_at(setup, &convoy) {
                     Some(site) => ConvoyStatus::AtSite(site),
                     None => ConvoyStatus::Moving,
                 };
@@ -200,19 +236,16 @@ pub fn decide_convoys(
 }
 
 /// Idle bands pick what to do, by posture; bands in wait give up once their convoy has passed.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a system's parameters are its declared data access"
-)]
+#[expect(clippy::too_many_arguments, reason = "shares the stage's data access")]
 pub fn decide_bands(
-    mut bands: Query<(&mut Band, &Force), Without<SiteState>>,
-    convoys: Query<(&ConvoyState, &Force), Without<Band>>,
-    sites: Query<(&SiteState, &Force), Without<Band>>,
-    engagements: Res<Engagements>,
-    roster: Res<Roster>,
-    setup: Res<Setup>,
-    mut clock: ResMut<Clock>,
-    mut rng: ResMut<SimRng>,
+    bands: &mut Query<(&mut Band, &Force), Without<SiteState>>,
+    convoys: &Query<(&mut ConvoyState, &Force), Without<Band>>,
+    sites: &Query<(&SiteState, &Force), Without<Band>>,
+    engagements: &Engagements,
+    roster: &Roster,
+    setup: &Setup,
+    clock: &mut Clock,
+    rng: &mut SimRng,
 ) {
     let now = clock.now_hour;
     let scenario = &setup.scenario;
@@ -258,13 +291,13 @@ pub fn decide_bands(
                             s.owner.is_some_and(|o| setup.hostile(o, band.faction))
                         });
                         let post = if home_lost { g.refuge } else { g.home };
-                        (at != post).then(|| travel(&setup, now, at, post, speed, Intent::Rest))
+                        (at != post).then(|| travel(setup, now, at, post, speed, Intent::Rest))
                     }
                     Posture::Withdraw => (at != g.refuge)
-                        .then(|| travel(&setup, now, at, g.refuge, speed, Intent::Rest)),
+                        .then(|| travel(setup, now, at, g.refuge, speed, Intent::Rest)),
                     Posture::Assault => g.target.and_then(|t| {
                         if at != t {
-                            return Some(travel(&setup, now, at, t, speed, Intent::Assault));
+                            return Some(travel(setup, now, at, t, speed, Intent::Assault));
                         }
                         // Already there: attack only if someone hostile holds it.
                         let held_by_enemy = sites.get(roster.sites[t]).is_ok_and(|(s, _)| {
@@ -281,28 +314,29 @@ pub fn decide_bands(
                         let roll: f64 = rng.0.random();
                         let target = if roll < p {
                             pick_raid_target(
-                                &setup,
-                                &clock,
+                                setup,
+                                clock,
                                 &band,
                                 force,
-                                &sites,
-                                &roster,
-                                &engagements,
-                                &mut rng,
+                                sites,
+                                roster,
+                                engagements,
+                                rng,
                             )
                         } else {
                             None
                         };
                         match target {
-                            Some(t) => Some(travel(&setup, now, at, t, speed, Intent::Raid)),
+                            Some(t) => Some(travel(setup, now, at, t, speed, Intent::Raid)),
                             None => (at != g.home)
-                                .then(|| travel(&setup, now, at, g.home, speed, Intent::Rest)),
+                                .then(|| travel(setup, now, at, g.home, speed, Intent::Rest)),
                         }
                     }
-                    Posture::Ambush => pick_ambush(&setup, now, e, &band, at, &convoys, &roster)
-                        .map(|(convoy, leg, site)| {
-                            travel(&setup, now, at, site, speed, Intent::Ambush { convoy, leg })
-                        }),
+                    Posture::Ambush => pick_ambush(setup, now, e, &band, at, convoys, roster).map(
+                        |(convoy, leg, site)| {
+                            travel(setup, now, at, site, speed, Intent::Ambush { convoy, leg })
+                        },
+                    ),
                 };
                 match next {
                     Some(activity) => {
@@ -388,7 +422,7 @@ fn pick_ambush(
     me: Entity,
     band: &Band,
     at: SiteIdx,
-    convoys: &Query<(&ConvoyState, &Force), Without<Band>>,
+    convoys: &Query<(&mut ConvoyState, &Force), Without<Band>>,
     roster: &Roster,
 ) -> Option<(Entity, usize, SiteIdx)> {
     let scenario = &setup.scenario;

@@ -9,12 +9,24 @@ use crate::sim::resources::*;
 
 use super::decisions::{leg_km, node_at};
 
-/// Advances moving convoys to `now` and asks for a pass when the next one reaches a stop.
-pub fn move_convoys(
+/// The movement stage: convoys drive, then bands arrive.
+pub fn move_units(
     mut convoys: Query<&mut ConvoyState>,
+    mut bands: Query<&mut Band>,
     roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
+) {
+    move_convoys(&mut convoys, &roster, &setup, &mut clock);
+    move_bands(&mut bands, &roster, &mut clock);
+}
+
+/// Advances moving convoys to `now` and asks for a pass when the next one reaches a stop.
+pub fn move_convoys(
+    convoys: &mut Query<&mut ConvoyState>,
+    roster: &Roster,
+    setup: &Setup,
+    clock: &mut Clock,
 ) {
     let now = clock.now_hour;
     for &e in &roster.convoys {
@@ -26,7 +38,7 @@ pub fn move_convoys(
             continue;
         }
         let c = &setup.scenario.convoys[convoy.convoy];
-        let len = leg_km(&setup, convoy.convoy, convoy.leg);
+        let len = leg_km(setup, convoy.convoy, convoy.leg);
         let speed_km_per_hour = setup.value(c.leg_speed_km_per_day[convoy.leg]) / 24.0;
         let ied_per_km =
             setup.value(setup.scenario.roads[c.route[convoy.leg].road].ied_per_100km) / 100.0;
@@ -47,7 +59,7 @@ pub fn move_convoys(
         }
         convoy.ied_hazard_left -= step_km * ied_per_km;
         convoy.last_move_hour = now;
-        if let Some(site) = node_at(&setup, &convoy) {
+        if let Some(site) = node_at(setup, &convoy) {
             convoy.status = ConvoyStatus::AtSite(site);
             clock.propose(now);
         } else if convoy.km == stop_km {
@@ -59,7 +71,7 @@ pub fn move_convoys(
 }
 
 /// Bands whose journey ends now arrive, carrying their intent to the contact system.
-pub fn move_bands(mut bands: Query<&mut Band>, roster: Res<Roster>, mut clock: ResMut<Clock>) {
+pub fn move_bands(bands: &mut Query<&mut Band>, roster: &Roster, clock: &mut Clock) {
     let now = clock.now_hour;
     for &e in &roster.bands {
         let Ok(mut band) = bands.get_mut(e) else {

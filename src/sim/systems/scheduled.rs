@@ -2,6 +2,7 @@
 //! its date. The only system that reads the calendar of the scenario.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use crate::scenario::ReinforcementTarget;
 use crate::sim::components::*;
@@ -10,44 +11,62 @@ use crate::sim::resources::*;
 
 use super::Wake;
 use super::combat::band_km;
+use super::control::Holds;
 
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
 pub const OCCUPATION_SHARE: f64 = 0.2;
 
-/// Names `apply_withdrawals`' [`Wake`].
-#[derive(Debug)]
-pub struct Withdrawals;
-/// Names `depart_convoys`' [`Wake`].
-#[derive(Debug)]
-pub struct Departures;
-/// Names `apply_reinforcements`' [`Wake`].
-#[derive(Debug)]
-pub struct Reinforcements;
+/// A convoy's state and strength, both writable.
+type ConvoyForce = (&'static mut ConvoyState, &'static mut Force);
+
+/// What the scheduled-events stage reads and writes; also names its [`Wake`].
+#[derive(SystemParam)]
+pub struct Calendar<'w, 's> {
+    sites: Query<'w, 's, (&'static mut SiteState, &'static mut Force)>,
+    bands: Query<'w, 's, (&'static Band, &'static mut Force), Without<SiteState>>,
+    convoys: Query<'w, 's, ConvoyForce, (Without<SiteState>, Without<Band>)>,
+    roster: Res<'w, Roster>,
+    setup: Res<'w, Setup>,
+    clock: ResMut<'w, Clock>,
+    captures: ResMut<'w, PendingCaptures>,
+    tally: ResMut<'w, Tally>,
+    log: ResMut<'w, EventLog>,
+    done: ResMut<'w, ReinforcementsDone>,
+    wake: ResMut<'w, Wake<Calendar<'static, 'static>>>,
+    holds: ResMut<'w, Wake<Holds>>,
+}
+
+/// The scheduled-events stage: withdrawals, then departures, then reinforcements, each on its
+/// date; skipped cheaply until the next date.
+pub fn apply_scheduled_events(mut calendar: Calendar) {
+    if calendar.wake.sleeping(&mut calendar.clock) {
+        return;
+    }
+    calendar.wake.reset();
+    apply_withdrawals(&mut calendar);
+    depart_convoys(&mut calendar);
+    apply_reinforcements(&mut calendar);
+}
 
 /// Which reinforcements have arrived.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ReinforcementsDone(pub Vec<bool>);
 
 /// Peacekeepers leave their camps on schedule: handed over, or left for the first to arrive.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a system's parameters are its declared data access"
-)]
-pub fn apply_withdrawals(
-    mut sites: Query<(&mut SiteState, &mut Force)>,
-    bands: Query<(&Band, &Force), Without<SiteState>>,
-    roster: Res<Roster>,
-    setup: Res<Setup>,
-    mut clock: ResMut<Clock>,
-    mut captures: ResMut<PendingCaptures>,
-    mut tally: ResMut<Tally>,
-    mut log: ResMut<EventLog>,
-    mut wake: ResMut<Wake<Withdrawals>>,
-) {
-    if wake.sleeping(&mut clock) {
-        return;
-    }
-    wake.reset();
+fn apply_withdrawals(c: &mut Calendar) {
+    let Calendar {
+        sites,
+        bands,
+        roster,
+        setup,
+        clock,
+        captures,
+        tally,
+        log,
+        wake,
+        holds,
+        ..
+    } = c;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for w in &scenario.withdrawals {
@@ -58,7 +77,7 @@ pub fn apply_withdrawals(
             continue;
         }
         if w.hour > now {
-            wake.propose(&mut clock, w.hour);
+            wake.propose(clock, w.hour);
             continue;
         }
         let leaving = site.owner;
@@ -116,7 +135,7 @@ pub fn apply_withdrawals(
                     };
                     let g = &scenario.groups[band.group];
                     let at = band.activity.site();
-                    let km = band_km(&setup, at, w.camp);
+                    let km = band_km(setup, at, w.camp);
                     if force.troops() < 1.0
                         || km > setup.value(g.range_km)
                         || Some(band.faction) == leaving
@@ -139,7 +158,7 @@ pub fn apply_withdrawals(
                         arrive_hour: now + hours,
                         band,
                     });
-                    clock.propose(now + hours);
+                    holds.propose(clock, now + hours);
                 }
             }
         }
@@ -147,21 +166,19 @@ pub fn apply_withdrawals(
 }
 
 /// Convoys set out on their departure date.
-pub fn depart_convoys(
-    mut convoys: Query<&mut ConvoyState>,
-    roster: Res<Roster>,
-    setup: Res<Setup>,
-    mut clock: ResMut<Clock>,
-    mut log: ResMut<EventLog>,
-    mut wake: ResMut<Wake<Departures>>,
-) {
-    if wake.sleeping(&mut clock) {
-        return;
-    }
-    wake.reset();
+fn depart_convoys(c: &mut Calendar) {
+    let Calendar {
+        convoys,
+        roster,
+        setup,
+        clock,
+        log,
+        wake,
+        ..
+    } = c;
     let now = clock.now_hour;
     for &e in &roster.convoys {
-        let Ok(mut convoy) = convoys.get_mut(e) else {
+        let Ok((mut convoy, _)) = convoys.get_mut(e) else {
             continue;
         };
         if convoy.status != ConvoyStatus::NotDeparted {
@@ -169,7 +186,7 @@ pub fn depart_convoys(
         }
         let c = &setup.scenario.convoys[convoy.convoy];
         if c.depart_hour > now {
-            wake.propose(&mut clock, c.depart_hour);
+            wake.propose(clock, c.depart_hour);
             continue;
         }
         convoy.status = ConvoyStatus::Moving;
@@ -195,26 +212,21 @@ pub fn depart_convoys(
 }
 
 /// Troops arrive at a site, a band or a convoy on their day.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a system's parameters are its declared data access"
-)]
-pub fn apply_reinforcements(
-    mut forces: Query<&mut Force>,
-    sites: Query<&SiteState>,
-    roster: Res<Roster>,
-    setup: Res<Setup>,
-    mut done: ResMut<ReinforcementsDone>,
-    mut clock: ResMut<Clock>,
-    mut captures: ResMut<PendingCaptures>,
-    mut tally: ResMut<Tally>,
-    mut log: ResMut<EventLog>,
-    mut wake: ResMut<Wake<Reinforcements>>,
-) {
-    if wake.sleeping(&mut clock) {
-        return;
-    }
-    wake.reset();
+fn apply_reinforcements(c: &mut Calendar) {
+    let Calendar {
+        sites,
+        bands,
+        convoys,
+        roster,
+        setup,
+        done,
+        clock,
+        captures,
+        tally,
+        log,
+        wake,
+        ..
+    } = c;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for (i, r) in scenario.reinforcements.iter().enumerate() {
@@ -223,7 +235,7 @@ pub fn apply_reinforcements(
         }
         let hour = setup.value(r.day) * 24.0;
         if hour > now {
-            wake.propose(&mut clock, hour);
+            wake.propose(clock, hour);
             continue;
         }
         done.0[i] = true;
@@ -239,7 +251,7 @@ pub fn apply_reinforcements(
             ReinforcementTarget::Convoy(c) => (roster.convoys[c], scenario.convoys[c].id.clone()),
         };
         if let ReinforcementTarget::Site(s) = r.to {
-            let owner = sites.get(entity).ok().and_then(|site| site.owner);
+            let owner = sites.get(entity).ok().and_then(|(site, _)| site.owner);
             match owner {
                 Some(o) if setup.hostile(o, r.faction) => continue,
                 None => {
@@ -260,7 +272,12 @@ pub fn apply_reinforcements(
                 Some(_) => {}
             }
         }
-        if let Ok(mut force) = forces.get_mut(entity) {
+        let force = match r.to {
+            ReinforcementTarget::Site(_) => sites.get_mut(entity).ok().map(|(_, f)| f),
+            ReinforcementTarget::Group(_) => bands.get_mut(entity).ok().map(|(_, f)| f),
+            ReinforcementTarget::Convoy(_) => convoys.get_mut(entity).ok().map(|(_, f)| f),
+        };
+        if let Some(mut force) = force {
             force.add(r.faction, troops);
             tally.reinforced[r.faction] += troops;
         }
