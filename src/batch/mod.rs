@@ -1,6 +1,7 @@
 //! Runs a batch: replications spread over a pool of worker threads and handed back to one sink
-//! in run order, streaming, in memory that does not grow with the number of runs. It never
-//! writes files or prints; what happens to each replication is the sink's business.
+//! in run order, streaming, in memory that does not grow with the number of runs; a replication
+//! that panics is handed over as a failed run, not the end of the batch. It never writes files
+//! or prints; what happens to each replication is the sink's business.
 
 mod shard;
 mod summary;
@@ -17,8 +18,8 @@ pub use summary::{
 };
 
 use crate::error::Error;
-use crate::scenario::Scenario;
-use crate::sim::{self, Replication};
+use crate::scenario::{Draws, Scenario};
+use crate::sim::{self, ColumnKind, Outcome, OutcomeSchema, Replication, Value};
 
 /// The seed a batch uses when none is given: the day the column left Gao, 2 October 2023.
 /// Fixed, so that two plain runs give the same output.
@@ -77,33 +78,149 @@ impl From<BatchError> for Error {
     }
 }
 
-/// Runs every replication of `plan` on `scenario` and hands each to `sink` in run order.
+/// A replication that did not produce an outcome: the simulation panicked (a bug, or a numeric
+/// blow-up it did not guard against). The batch goes on; the run is reported as failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFailure {
+    /// What went wrong: the panic message and, in the `sandtable` binary, where it was raised.
+    pub message: String,
+    /// The row to write for it: every outcome empty, the uncertain numbers as drawn for this run
+    /// (so that a failure can be related to the parameters that caused it), or all empty when
+    /// even the drawing failed.
+    pub outcome: Outcome,
+}
+
+/// What a replication hands to the sink: its results, or why it has none.
+pub type RunResult = Result<Replication, RunFailure>;
+
+/// Runs the replications `runs` of `plan` on `scenario` (all of the plan's runs, or what is left
+/// of them when a batch resumes) and hands each to `sink` in run order.
 ///
 /// Replication `i` is `sim::simulate(scenario, plan.seed, i, false)` and nothing else, so the
-/// sink sees the same values in the same order whatever `plan.threads`. `progress` is called on
-/// the calling thread with the number of runs handed over so far.
+/// sink sees the same values in the same order whatever `plan.threads`. A replication that
+/// panics does not stop the batch: the sink gets a [`RunFailure`] for it instead. `progress` is
+/// called on the calling thread with the number of runs handed over so far.
 ///
 /// # Errors
 /// The sink's first error, which stops the batch; or a [`BatchError`] when the threads cannot
-/// start or a replication panics.
+/// start.
 pub fn run_replications<S, E>(
     scenario: &Arc<Scenario>,
     plan: &Plan,
+    runs: Range<u64>,
     sink: S,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), E>
 where
-    S: FnMut(u64, Replication) -> Result<(), E>,
+    S: FnMut(u64, RunResult) -> Result<(), E>,
     E: From<BatchError>,
 {
     let seed = plan.seed;
+    let schema = OutcomeSchema::for_scenario(scenario);
+    let fail_on_purpose = test_seam_failing_runs();
     drive(
-        plan.run_indices(),
+        runs,
         plan.threads,
-        |run| sim::simulate(scenario, seed, run, false),
+        |run| {
+            // Caught here rather than by `drive`, so that one bad replication becomes one failed
+            // row instead of the end of the batch.
+            catch_unwind(AssertUnwindSafe(|| {
+                if fail_on_purpose.contains(&run) {
+                    panic!("{TEST_SEAM_VARIABLE} asked run {run} to fail");
+                }
+                sim::simulate(scenario, seed, run, false)
+            }))
+            .map_err(|payload| RunFailure {
+                message: take_panic_message(&*payload),
+                outcome: failed_row(scenario, &schema, seed, run),
+            })
+        },
         sink,
         progress,
     )
+}
+
+/// The row of a failed run: outcomes empty, the uncertain numbers as the run drew them. The
+/// draws are redone from the run's own stream, exactly as `sim::simulate` starts.
+pub fn failed_row(scenario: &Scenario, schema: &OutcomeSchema, seed: u64, run: u64) -> Outcome {
+    let drawn = catch_unwind(AssertUnwindSafe(|| {
+        let draws = Draws::sample(&scenario.params, &mut sim::stream(seed, run));
+        scenario
+            .uncertain_params()
+            .map(|(id, _)| draws.get(id))
+            .collect::<Vec<f64>>()
+    }))
+    .unwrap_or_default();
+    let mut drawn = drawn.into_iter();
+    let values = schema
+        .columns
+        .iter()
+        .map(|c| match c.kind {
+            // The schema lists the uncertain numbers last, in the order they are drawn.
+            ColumnKind::Parameter => drawn.next().map_or(Value::Empty, Value::Number),
+            _ => Value::Empty,
+        })
+        .collect();
+    Outcome { values }
+}
+
+/// The environment variable of the failure test seam.
+const TEST_SEAM_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
+
+/// TEST SEAM, not a feature: the run indices listed in `SANDTABLE_TEST_FAIL_RUNS` (e.g. `3,17`)
+/// panic instead of simulating, so that the integration tests can watch a failed replication go
+/// through the real binary. Not documented for users; unset, or anything unparsable, fails
+/// nothing.
+fn test_seam_failing_runs() -> Vec<u64> {
+    std::env::var(TEST_SEAM_VARIABLE)
+        .ok()
+        .and_then(|list| {
+            list.split(',')
+                .map(|r| r.trim().parse::<u64>().ok())
+                .collect::<Option<Vec<u64>>>()
+        })
+        .unwrap_or_default()
+}
+
+/// Worker threads are named with this prefix, which the quiet panic hook looks for.
+const WORKER_PREFIX: &str = "sandtable-worker-";
+
+thread_local! {
+    /// The last panic on this worker thread, with its location, as the quiet hook recorded it.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes panics on the batch's worker threads quiet: instead of the default hook's message on
+/// standard error (one per failed run, which would bury the summary when thousands fail), the
+/// message and its source location are kept for the run's failure report. Panics on any other
+/// thread still go to the default hook. For the `sandtable` binary; installed once per process.
+pub fn quiet_worker_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let on_worker = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with(WORKER_PREFIX));
+            if !on_worker {
+                default(info);
+                return;
+            }
+            let mut text = panic_message(info.payload());
+            if let Some(at) = info.location() {
+                text = format!("{text} (at {}:{}:{})", at.file(), at.line(), at.column());
+            }
+            LAST_PANIC.with(|last| *last.borrow_mut() = Some(text));
+        }));
+    });
+}
+
+/// The message of the panic just caught on this thread: the quiet hook's record when it made one
+/// (it has the location), else the payload's text.
+fn take_panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    LAST_PANIC
+        .with(|last| last.borrow_mut().take())
+        .unwrap_or_else(|| panic_message(payload))
 }
 
 /// The generic driver: computes `job(i)` for every `i` in `runs` on a pool of exactly `threads`
@@ -141,7 +258,7 @@ where
     let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .thread_name(|i| format!("sandtable-worker-{i}"))
+        .thread_name(|i| format!("{WORKER_PREFIX}{i}"))
         .build()
         .map_err(|e| BatchError::ThreadPool {
             threads,
@@ -189,7 +306,7 @@ where
                         stop.store(true, Ordering::Relaxed);
                         return Err(BatchError::Panicked {
                             run,
-                            message: panic_message(&*payload),
+                            message: take_panic_message(&*payload),
                         }
                         .into());
                     }
@@ -217,7 +334,7 @@ where
 }
 
 /// The text of a panic payload, as the default hook would print it.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -38,13 +38,21 @@ pub struct OutcomeSummary {
 /// Every outcome column of a batch, summarised, in `runs.csv` column order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchSummary {
-    /// Runs summarised.
+    /// Runs summarised: the runs that produced an outcome.
     pub runs: u64,
+    /// Runs that failed (a panic in the simulation), in run order. They are left out of every
+    /// statistic, so each outcome's `n` is `runs`.
+    pub failed_runs: Vec<u64>,
     /// One per outcome column.
     pub outcomes: Vec<OutcomeSummary>,
 }
 
 impl BatchSummary {
+    /// Runs recorded, failed or not: the rows of `runs.csv`.
+    pub fn completed_runs(&self) -> u64 {
+        self.runs + self.failed_runs.len() as u64
+    }
+
     /// The summary of the column named `name`.
     pub fn get(&self, name: &str) -> Option<&OutcomeSummary> {
         self.outcomes.iter().find(|o| o.column.name == name)
@@ -83,6 +91,7 @@ pub struct SummaryBuilder {
     schema: OutcomeSchema,
     columns: Vec<Accumulator>,
     runs: u64,
+    failed_runs: Vec<u64>,
 }
 
 impl SummaryBuilder {
@@ -109,6 +118,7 @@ impl SummaryBuilder {
             schema: schema.clone(),
             columns,
             runs: 0,
+            failed_runs: Vec::new(),
         }
     }
 
@@ -158,9 +168,19 @@ impl SummaryBuilder {
         Ok(())
     }
 
-    /// Runs recorded so far.
+    /// Records that run `run` failed: it counts in no statistic, only in the list of failures.
+    pub fn fail(&mut self, run: u64) {
+        self.failed_runs.push(run);
+    }
+
+    /// Runs recorded so far with an outcome (failed runs not included).
     pub fn runs(&self) -> u64 {
         self.runs
+    }
+
+    /// Runs recorded so far, failed or not.
+    pub fn completed_runs(&self) -> u64 {
+        self.runs + self.failed_runs.len() as u64
     }
 
     /// Summarises every column, one at a time so that only one column's values are in memory.
@@ -180,6 +200,7 @@ impl SummaryBuilder {
         }
         Ok(BatchSummary {
             runs: self.runs,
+            failed_runs: self.failed_runs,
             outcomes,
         })
     }
@@ -216,8 +237,12 @@ mod tests {
             })
             .unwrap();
         }
+        b.fail(4);
         let s = b.finish().unwrap();
-        assert_eq!(s.runs, 4);
+        assert_eq!(
+            (s.runs, s.failed_runs.clone(), s.completed_runs()),
+            (4, vec![4], 5)
+        );
         let cats = s.categories("c_status").unwrap();
         assert_eq!((cats[0].count, cats[1].count), (3, 1));
         let day = s.numeric("c_arrival_day").unwrap();

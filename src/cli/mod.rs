@@ -78,9 +78,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Directory to write runs.csv, summary.csv, summary.json and manifest.json into
-    /// (created if missing; files appear only when the batch has succeeded).
-    #[arg(long, value_name = "DIR")]
+    /// (created if missing; files appear when the batch ends, and runs.csv.partial grows while
+    /// it runs).
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
+    /// Continue the interrupted batch in DIR (one run with --out DIR and stopped by Ctrl-C, a
+    /// kill or a crash), with the same scenario, --runs, --seed, --shard and --set; the files
+    /// come out as if it had never stopped.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
     /// Worker threads (1 to 1024); never changes a result.
     #[arg(long, value_name = "T", default_value_t = default_threads(),
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
@@ -205,6 +211,7 @@ mod tests {
             (1000, DEFAULT_SEED, default_threads())
         );
         assert!(run.scenario.scenario.is_none() && run.out.is_none() && run.shard.is_none());
+        assert!(run.resume.is_none());
     }
 
     #[test]
@@ -217,6 +224,7 @@ mod tests {
             &["sandtable", "run", "--shard", "4/3"],
             &["sandtable", "run", "--shard", "0/3"],
             &["sandtable", "run", "--set", "novalue"],
+            &["sandtable", "run", "--out", "a", "--resume", "a"],
             &["sandtable", "replay"],
             &["sandtable", "check"],
         ] {

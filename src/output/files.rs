@@ -1,10 +1,16 @@
-//! The output directories of `run --out` and `replay --out`: every file is written under a
-//! temporary name and renamed into place only when the whole command has succeeded, so a
-//! failure leaves the directory as it was (and removes it if this command created it).
+//! The output directories of `run --out` and `replay --out`: every output file is written under
+//! a temporary name and renamed into place only when the command ends, so no output file is ever
+//! half-written; a failure leaves the directory as it was (and removes it if this command
+//! created it). A batch also keeps a journal as it runs, which `--resume` continues from.
 
-use std::fs;
+use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use super::resume::{
+    self, FAILURES_HEADER, FAILURES_PARTIAL, JournalRow, MANIFEST_PARTIAL, RUNS_PARTIAL, Recovered,
+    ResumeError,
+};
 use super::{
     AtomicFile, Manifest, RunsCsv, io_error, write_events_csv, write_summary_csv,
     write_summary_json,
@@ -68,36 +74,187 @@ fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>, Error> {
     Ok(written)
 }
 
-/// The files of `run --out DIR`: `runs.csv` streamed during the batch, then `summary.csv`,
-/// `summary.json` and `manifest.json` (renamed last, so its presence means the set is whole).
+/// How often the rows of a running batch are pushed to the disk. A kill loses at most this much
+/// work; a push is one system call, so it costs nothing a replication would notice.
+const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The files of `run --out DIR`.
+///
+/// While the batch runs, its rows go to a journal, flushed as they come: `runs.csv.partial`
+/// (run order, the final bytes), `failures.csv.partial` (a line per failed run, always written
+/// before that run's row) and `manifest.json.partial` (what batch this is, status `running`).
+/// Whatever the journal holds when the process dies, even by `kill -9`, `--resume` can continue
+/// from. When the batch ends — complete, or interrupted by Ctrl-C — [`finish`](Self::finish)
+/// turns the journal into the output files: `runs.csv`, `failures.csv` (only when runs failed),
+/// `summary.csv`, `summary.json` and `manifest.json` (renamed last).
 #[derive(Debug)]
 pub struct BatchFiles {
     dir: OutputDir,
-    runs: Option<RunsCsv<AtomicFile>>,
+    runs: Option<RunsCsv<File>>,
+    failures: Option<csv::Writer<File>>,
+    last_flush: Instant,
+    /// Whether this command began the journal (a fresh batch), and so removes it on failure.
+    /// A resumed batch's journal belongs to the batch: a failure leaves it for the next try.
+    began_journal: bool,
+}
+
+/// The state of a batch picked up by `--resume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumedBatch {
+    /// When the batch first started, from its manifest.
+    pub started: String,
+    /// When it was resumed before this time.
+    pub resumed: Vec<String>,
+    /// What was kept of its rows, and where it goes on.
+    pub recovered: Recovered,
 }
 
 impl BatchFiles {
-    /// Prepares `dir` (creating it if needed) and starts `runs.csv` with its header, before the
-    /// batch runs, so a bad output path fails at once rather than after the batch.
+    /// Prepares `dir` (creating it if needed) and starts the journal of a fresh batch described
+    /// by `manifest` (status `running`), before the batch runs, so a bad output path fails at
+    /// once rather than after the batch. Any older journal in `dir` is replaced.
     ///
     /// # Errors
     /// When `dir` is a file or cannot be created or written.
-    pub fn create(dir: &Path, schema: &OutcomeSchema) -> Result<BatchFiles, Error> {
+    pub fn create(
+        dir: &Path,
+        schema: &OutcomeSchema,
+        manifest: &Manifest,
+    ) -> Result<BatchFiles, Error> {
         let dir = OutputDir::open(dir)?;
-        let runs = dir.file("runs.csv").and_then(|file| {
-            let path = file.target().to_path_buf();
-            RunsCsv::new(file, schema).map_err(|e| io_error(&path, e))
-        });
-        match runs {
-            Ok(runs) => Ok(BatchFiles {
-                dir,
-                runs: Some(runs),
-            }),
-            Err(error) => {
-                dir.abandon();
-                Err(error)
+        let mut files = BatchFiles {
+            dir,
+            runs: None,
+            failures: None,
+            last_flush: Instant::now(),
+            began_journal: true,
+        };
+        // The rows' files before the manifest, so that a manifest.json.partial never stands
+        // beside an older batch's runs.csv.partial.
+        let runs_path = files.path(RUNS_PARTIAL);
+        let mut runs = File::create(&runs_path)
+            .and_then(|f| RunsCsv::new(f, schema))
+            .map_err(|e| io_error(&runs_path, e))?;
+        runs.flush().map_err(|e| io_error(&runs_path, e))?;
+        files.runs = Some(runs);
+        files.failures = Some(files.start_failures(true)?);
+        files.write_journal_manifest(manifest)?;
+        Ok(files)
+    }
+
+    /// Picks up the interrupted batch in `dir`: checks that `manifest` (status `running`)
+    /// describes the same batch, reads back the rows that reached the disk whole and hands them
+    /// to `on_row` in run order, cuts off a torn last line, and opens the journal to append the
+    /// runs from [`Recovered::next_run`] on.
+    ///
+    /// # Errors
+    /// [`ResumeError`] when there is no interrupted batch in `dir`, it is complete, or it is
+    /// another batch (exit code 2); an I/O error when its files cannot be read or written.
+    pub fn resume(
+        dir: &Path,
+        schema: &OutcomeSchema,
+        manifest: &Manifest,
+        on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
+    ) -> Result<(BatchFiles, ResumedBatch), Error> {
+        let shown = dir.display().to_string();
+        match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => {}
+            _ => return Err(ResumeError::NoBatch { dir: shown }.into()),
+        }
+        let journal = resume::read_manifest(dir)?;
+        resume::check_same_batch(dir, &journal, manifest)?;
+        let mut files = BatchFiles {
+            dir: OutputDir {
+                dir: dir.to_path_buf(),
+                created: false,
+            },
+            runs: None,
+            failures: None,
+            last_flush: Instant::now(),
+            began_journal: false,
+        };
+        let mut resumed = journal.resumed.clone();
+        resumed.push(manifest.started.clone());
+        let running = Manifest {
+            started: journal.started.clone(),
+            resumed: resumed.clone(),
+            ..manifest.clone()
+        };
+        // The manifest first: from here on the directory holds a running batch, whichever of
+        // the renames below an interruption stops before.
+        files.write_journal_manifest(&running)?;
+        for (partial, whole) in [
+            (RUNS_PARTIAL, "runs.csv"),
+            (FAILURES_PARTIAL, "failures.csv"),
+        ] {
+            let (partial, whole) = (files.path(partial), files.path(whole));
+            if !partial.exists() && whole.exists() {
+                fs::rename(&whole, &partial).map_err(|e| io_error(&whole, e))?;
             }
         }
+        let runs_path = files.path(RUNS_PARTIAL);
+        if !runs_path.exists() {
+            File::create(&runs_path).map_err(|e| io_error(&runs_path, e))?;
+        }
+        let range = manifest.shard.first_run..manifest.shard.end_run;
+        let recovered = resume::recover_runs(dir, schema, manifest.seed, range, on_row)?;
+        let append = |path: &Path| {
+            OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .map_err(|e| io_error(path, e))
+        };
+        let runs_file = append(&runs_path)?;
+        let empty = runs_file.metadata().map_or(true, |m| m.len() == 0);
+        files.runs = Some(if empty {
+            RunsCsv::new(runs_file, schema).map_err(|e| io_error(&runs_path, e))?
+        } else {
+            RunsCsv::appending(runs_file, schema)
+        });
+        files.failures = Some(files.start_failures(false)?);
+        Ok((
+            files,
+            ResumedBatch {
+                started: journal.started,
+                resumed: journal.resumed,
+                recovered,
+            },
+        ))
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.dir.join(name)
+    }
+
+    /// Opens `failures.csv.partial` for appending (from scratch when `fresh`), with its header
+    /// when it has none, flushed at once.
+    fn start_failures(&self, fresh: bool) -> Result<csv::Writer<File>, Error> {
+        let path = self.path(FAILURES_PARTIAL);
+        let file = if fresh {
+            File::create(&path)
+        } else {
+            OpenOptions::new().append(true).create(true).open(&path)
+        }
+        .map_err(|e| io_error(&path, e))?;
+        let empty = file.metadata().map_or(true, |m| m.len() == 0);
+        let mut writer = csv::Writer::from_writer(file);
+        if empty {
+            writer
+                .write_record(FAILURES_HEADER)
+                .and_then(|()| writer.flush().map_err(csv::Error::from))
+                .map_err(|e| io_error(&path, e.into()))?;
+        }
+        Ok(writer)
+    }
+
+    fn write_journal_manifest(&self, manifest: &Manifest) -> Result<(), Error> {
+        let mut file = self.dir.file(MANIFEST_PARTIAL)?;
+        manifest
+            .write(&mut file)
+            .map_err(|e| io_error(file.target(), e))?;
+        let path = file.target().to_path_buf();
+        file.commit().map_err(|e| io_error(&path, e))
     }
 
     /// Appends the row of replication `run`.
@@ -105,57 +262,135 @@ impl BatchFiles {
     /// # Errors
     /// When the row cannot be written (e.g. the disk is full).
     pub fn write_run(&mut self, run: u64, seed: u64, outcome: &Outcome) -> Result<(), Error> {
-        let path = self.dir.dir.join("runs.csv");
-        match &mut self.runs {
-            Some(runs) => runs
-                .write_row(run, seed, outcome)
-                .map_err(|e| io_error(&path, e)),
-            None => Err(Error::Internal(
-                "runs.csv written after it was closed".to_string(),
-            )),
+        let path = self.path(RUNS_PARTIAL);
+        let runs = self
+            .runs
+            .as_mut()
+            .ok_or_else(|| Error::Internal("runs.csv written after it was closed".to_string()))?;
+        runs.write_row(run, seed, outcome)
+            .map_err(|e| io_error(&path, e))?;
+        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
+            runs.flush().map_err(|e| io_error(&path, e))?;
+            self.last_flush = Instant::now();
         }
+        Ok(())
     }
 
-    /// Writes the summaries and the manifest, then renames every file into place.
+    /// Records that replication `run` failed with `error`: its line in `failures.csv`, pushed to
+    /// the disk at once so that it is there before the row, then its row (`outcome`: outcomes
+    /// empty, the drawn numbers filled).
+    ///
+    /// # Errors
+    /// When either cannot be written.
+    pub fn write_failure(
+        &mut self,
+        run: u64,
+        seed: u64,
+        outcome: &Outcome,
+        error: &str,
+    ) -> Result<(), Error> {
+        let path = self.path(FAILURES_PARTIAL);
+        let failures = self.failures.as_mut().ok_or_else(|| {
+            Error::Internal("failures.csv written after it was closed".to_string())
+        })?;
+        // One line per failure, whatever the panic message holds, so that a torn line is always
+        // the last one.
+        let error = error.replace(['\n', '\r'], " ");
+        failures
+            .write_record([run.to_string(), seed.to_string(), error])
+            .and_then(|()| failures.flush().map_err(csv::Error::from))
+            .map_err(|e| io_error(&path, e.into()))?;
+        self.write_run(run, seed, outcome)
+    }
+
+    /// Ends the batch: writes the summaries and `manifest` (whose status says whether the batch
+    /// is complete or was interrupted), then renames every file into place, the manifest last.
+    /// `failures.csv` is there only when runs failed; an older one is removed.
     ///
     /// # Errors
     /// When a file cannot be written or renamed.
-    pub fn commit(
+    pub fn finish(
         mut self,
         scenario: &Scenario,
         plan: &Plan,
         summary: &BatchSummary,
         manifest: &Manifest,
     ) -> Result<Vec<PathBuf>, Error> {
-        let runs_path = self.dir.dir.join("runs.csv");
+        let runs_path = self.path(RUNS_PARTIAL);
+        let failures_path = self.path(FAILURES_PARTIAL);
         let runs = self
             .runs
             .take()
             .ok_or_else(|| Error::Internal("runs.csv closed twice".to_string()))?
             .finish()
             .map_err(|e| io_error(&runs_path, e))?;
+        let failures = self
+            .failures
+            .take()
+            .ok_or_else(|| Error::Internal("failures.csv closed twice".to_string()))?
+            .into_inner()
+            .map_err(|e| io_error(&failures_path, e.into_error()))?;
+        // On the disk before any rename, so a crash cannot leave a new name on unwritten data.
+        runs.sync_all().map_err(|e| io_error(&runs_path, e))?;
+        failures
+            .sync_all()
+            .map_err(|e| io_error(&failures_path, e))?;
+        drop((runs, failures));
+
         let mut summary_csv = self.dir.file("summary.csv")?;
         write_summary_csv(&mut summary_csv, summary)
             .map_err(|e| io_error(summary_csv.target(), e))?;
         let mut summary_json = self.dir.file("summary.json")?;
-        write_summary_json(&mut summary_json, scenario, plan, summary)
+        write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
             .map_err(|e| io_error(summary_json.target(), e))?;
         let mut manifest_json = self.dir.file("manifest.json")?;
         manifest
             .write(&mut manifest_json)
             .map_err(|e| io_error(manifest_json.target(), e))?;
-        let written = commit_all(vec![runs, summary_csv, summary_json, manifest_json]);
+
+        // From here on the journal is gone: nothing is left to clean up if a step fails.
+        self.began_journal = false;
+        let mut written = Vec::new();
+        let failures_csv = self.path("failures.csv");
+        if summary.failed_runs.is_empty() {
+            remove_if_there(&failures_path)?;
+            remove_if_there(&failures_csv)?;
+        } else {
+            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
+        }
+        let runs_csv = self.path("runs.csv");
+        fs::rename(&runs_path, &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
+        written.push(runs_csv);
+        if !summary.failed_runs.is_empty() {
+            written.push(failures_csv);
+        }
+        written.extend(commit_all(vec![summary_csv, summary_json, manifest_json])?);
+        remove_if_there(&self.path(MANIFEST_PARTIAL))?;
         // The set is in place (or an error says which file is not); the directory stays.
         self.dir.created = false;
-        written
+        Ok(written)
+    }
+}
+
+fn remove_if_there(path: &Path) -> Result<(), Error> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(path, e)),
+        _ => Ok(()),
     }
 }
 
 impl Drop for BatchFiles {
     fn drop(&mut self) {
-        // Not committed: drop the temporary runs.csv first, so the directory can be emptied.
+        // Not finished: a resumed batch keeps its journal (flushed as the writers close), so it
+        // can be resumed again; a fresh one removes what it began, so the directory is as it was.
         self.runs.take();
-        self.dir.abandon();
+        self.failures.take();
+        if self.began_journal {
+            for name in [RUNS_PARTIAL, FAILURES_PARTIAL, MANIFEST_PARTIAL] {
+                let _ = fs::remove_file(self.path(name));
+            }
+            self.dir.abandon();
+        }
     }
 }
 
@@ -201,6 +436,8 @@ impl ReplayFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::{Shard, SummaryBuilder};
+    use crate::output::{BatchStatus, ManifestScenario};
     use crate::sim::{Column, ColumnKind, Value};
 
     fn schema() -> OutcomeSchema {
@@ -212,20 +449,62 @@ mod tests {
         }
     }
 
+    fn plan() -> Plan {
+        Plan {
+            seed: 1,
+            runs: 10,
+            shard: Shard::WHOLE,
+            threads: 1,
+        }
+    }
+
+    fn manifest(seed: u64) -> Manifest {
+        Manifest {
+            engine: Manifest::engine(),
+            scenario: ManifestScenario {
+                name: "t".into(),
+                title: "t".into(),
+                origin: "t.toml".into(),
+                sha256: "ab".repeat(32),
+            },
+            seed,
+            runs: 10,
+            shard: crate::output::ShardInfo::of(&plan()),
+            status: BatchStatus::Running,
+            completed_runs: 0,
+            failed_runs: Vec::new(),
+            overrides: Vec::new(),
+            threads: 1,
+            command_line: Vec::new(),
+            started: "2025-01-01T00:00:00Z".into(),
+            resumed: Vec::new(),
+            finished: None,
+            reproduce: String::new(),
+            resume: Some("sandtable run --resume d".into()),
+        }
+    }
+
+    fn strikes(n: f64) -> Outcome {
+        Outcome {
+            values: vec![Value::Number(n)],
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn an_abandoned_batch_removes_the_directory_it_created() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out/batch");
-        let mut files = BatchFiles::create(&dir, &schema()).unwrap();
-        files
-            .write_run(
-                0,
-                1,
-                &Outcome {
-                    values: vec![Value::Number(3.0)],
-                },
-            )
-            .unwrap();
+        let mut files = BatchFiles::create(&dir, &schema(), &manifest(1)).unwrap();
+        files.write_run(0, 1, &strikes(3.0)).unwrap();
         drop(files);
         assert!(!dir.exists());
     }
@@ -234,22 +513,10 @@ mod tests {
     fn an_abandoned_batch_leaves_older_outputs_alone() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("runs.csv"), "old").unwrap();
-        let mut files = BatchFiles::create(dir.path(), &schema()).unwrap();
-        files
-            .write_run(
-                0,
-                1,
-                &Outcome {
-                    values: vec![Value::Number(3.0)],
-                },
-            )
-            .unwrap();
+        let mut files = BatchFiles::create(dir.path(), &schema(), &manifest(1)).unwrap();
+        files.write_run(0, 1, &strikes(3.0)).unwrap();
         drop(files);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["runs.csv"]);
+        assert_eq!(names(dir.path()), ["runs.csv"]);
         assert_eq!(
             std::fs::read_to_string(dir.path().join("runs.csv")).unwrap(),
             "old"
@@ -261,8 +528,131 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("taken");
         std::fs::write(&file, "x").unwrap();
-        let error = BatchFiles::create(&file, &schema()).unwrap_err();
+        let error = BatchFiles::create(&file, &schema(), &manifest(1)).unwrap_err();
         assert_eq!(error.exit_code(), 2);
         assert!(error.to_string().contains("not a directory"), "{error}");
+    }
+
+    /// What a resume gives back, with the rows it handed over.
+    type Resumed = (BatchFiles, ResumedBatch, Vec<(u64, JournalRow)>);
+
+    /// Runs 0..n into a journal, failing the runs in `failing`, and leaves it as a kill would.
+    fn killed_batch(dir: &Path, n: u64, failing: &[u64]) {
+        let mut files = BatchFiles::create(dir, &schema(), &manifest(1)).unwrap();
+        for run in 0..n {
+            if failing.contains(&run) {
+                let empty = Outcome {
+                    values: vec![Value::Empty],
+                };
+                files
+                    .write_failure(run, 1, &empty, "boom\nat line 2")
+                    .unwrap();
+            } else {
+                files.write_run(run, 1, &strikes(run as f64)).unwrap();
+            }
+        }
+        files.runs.as_mut().unwrap().flush().unwrap();
+        // What `kill -9` leaves: the journal as flushed, nothing cleaned up.
+        std::mem::forget(files);
+    }
+
+    fn resume(dir: &Path, seed: u64) -> Result<Resumed, Error> {
+        let mut rows = Vec::new();
+        let mut current = manifest(seed);
+        current.started = "2025-01-02T00:00:00Z".into();
+        let (files, resumed) = BatchFiles::resume(dir, &schema(), &current, &mut |run, row| {
+            rows.push((run, row));
+            Ok(())
+        })?;
+        Ok((files, resumed, rows))
+    }
+
+    #[test]
+    fn a_resumed_batch_drops_the_torn_line_and_goes_on_after_the_last_whole_row() {
+        let dir = tempfile::tempdir().unwrap();
+        killed_batch(dir.path(), 4, &[2]);
+        // A row cut short by the kill, and a failure of a run whose row never made it.
+        let runs_partial = dir.path().join(RUNS_PARTIAL);
+        let mut text = std::fs::read_to_string(&runs_partial).unwrap();
+        text.push_str("4,1,1");
+        std::fs::write(&runs_partial, &text).unwrap();
+        let failures_partial = dir.path().join(FAILURES_PARTIAL);
+        let mut failures = std::fs::read_to_string(&failures_partial).unwrap();
+        assert_eq!(failures, "run,seed,error\n2,1,boom at line 2\n");
+        failures.push_str("5,1,later\n");
+        std::fs::write(&failures_partial, &failures).unwrap();
+
+        let (mut files, resumed, rows) = resume(dir.path(), 1).unwrap();
+        assert_eq!(resumed.recovered.next_run, 4);
+        assert_eq!(resumed.recovered.dropped_bytes, 5);
+        assert_eq!(resumed.started, "2025-01-01T00:00:00Z");
+        assert_eq!(
+            rows,
+            [
+                (0, JournalRow::Outcome(strikes(0.0))),
+                (1, JournalRow::Outcome(strikes(1.0))),
+                (2, JournalRow::Failed),
+                (3, JournalRow::Outcome(strikes(3.0))),
+            ]
+        );
+        files.write_run(4, 1, &strikes(4.0)).unwrap();
+        let mut builder = SummaryBuilder::new(&schema(), None);
+        builder.fail(2);
+        let summary = builder.finish().unwrap();
+        let mut done = manifest(1);
+        done.status = BatchStatus::Complete;
+        files
+            .finish(
+                &crate::scenario::load_default(&[]).unwrap(),
+                &plan(),
+                &summary,
+                &done,
+            )
+            .unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [
+                "failures.csv",
+                "manifest.json",
+                "runs.csv",
+                "summary.csv",
+                "summary.json"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("runs.csv")).unwrap(),
+            "run,seed,ied_strikes\n0,1,0\n1,1,1\n2,1,\n3,1,3\n4,1,4\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("failures.csv")).unwrap(),
+            "run,seed,error\n2,1,boom at line 2\n"
+        );
+    }
+
+    #[test]
+    fn a_row_that_is_not_this_batchs_stops_the_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        killed_batch(dir.path(), 3, &[]);
+        let runs_partial = dir.path().join(RUNS_PARTIAL);
+        let text = std::fs::read_to_string(&runs_partial).unwrap();
+        std::fs::write(&runs_partial, text.replace("1,1,1\n", "1,1,x\n")).unwrap();
+        let (_files, resumed, rows) = resume(dir.path(), 1).unwrap();
+        assert_eq!((resumed.recovered.next_run, rows.len()), (1, 1));
+    }
+
+    #[test]
+    fn only_the_same_batch_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = resume(dir.path(), 1).unwrap_err().to_string();
+        assert!(error.contains("no interrupted batch"), "{error}");
+        killed_batch(dir.path(), 3, &[]);
+        let error = resume(dir.path(), 2).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert!(
+            error.to_string().contains("its seed is 1, not 2"),
+            "{error}"
+        );
+        // Refused: the journal is left as it was.
+        assert_eq!(resume(dir.path(), 1).unwrap().1.recovered.next_run, 3);
     }
 }

@@ -1,6 +1,7 @@
 //! `manifest.json`: what a batch was (engine version, scenario and its hash, seed, runs, shard,
-//! overrides) and how it was run (threads, command line, start and end time), with the command
-//! that reproduces it. The only output file that may differ between two runs of one batch.
+//! overrides), whether it is whole (complete, partial, failed runs), and how it was run (threads,
+//! command line, start and end time), with the commands that reproduce and resume it. The only
+//! output file that may differ between two runs of one batch.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -70,6 +71,20 @@ impl ShardInfo {
     }
 }
 
+/// How far a batch got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    /// Still running, or stopped without a chance to say so (`kill -9`, a power cut): only in
+    /// `manifest.json.partial`, beside `runs.csv.partial`.
+    Running,
+    /// Interrupted (Ctrl-C, SIGTERM): the files hold the runs finished so far; `--resume`
+    /// continues the batch.
+    Partial,
+    /// Every run of the batch (or shard) is in the files, failed ones included.
+    Complete,
+}
+
 /// Everything needed to reproduce a batch and to know how it was run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Manifest {
@@ -83,18 +98,31 @@ pub struct Manifest {
     pub runs: u64,
     /// The block of runs this output holds.
     pub shard: ShardInfo,
+    /// Whether the files hold every run of the shard.
+    pub status: BatchStatus,
+    /// Rows in `runs.csv`: runs finished, failed ones included (from the shard's first run on).
+    pub completed_runs: u64,
+    /// Runs that failed (a panic in the simulation): empty rows in `runs.csv`, each explained
+    /// in `failures.csv`.
+    pub failed_runs: Vec<u64>,
     /// `--set` overrides, as written, in order.
     pub overrides: Vec<String>,
     /// Worker threads used (never changes a result).
     pub threads: usize,
     /// The command line as given.
     pub command_line: Vec<String>,
-    /// When the batch started, RFC 3339.
+    /// When the batch started, RFC 3339 (its first start, when it was resumed).
     pub started: String,
-    /// When it finished, RFC 3339.
-    pub finished: String,
+    /// When it was resumed, RFC 3339, each time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<String>,
+    /// When it finished or was interrupted, RFC 3339; null while it runs.
+    pub finished: Option<String>,
     /// A command that writes the same `runs.csv` and `summary.*` again.
     pub reproduce: String,
+    /// A command that continues the batch where it stopped, while it is not complete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume: Option<String>,
 }
 
 impl Manifest {
@@ -126,6 +154,30 @@ pub fn reproduce_command(
     overrides: &[String],
     out: Option<&Path>,
 ) -> String {
+    let mut words = batch_words(scenario, plan, overrides);
+    if let Some(out) = out {
+        words.extend(["--out".to_string(), shell_quote(&out.display().to_string())]);
+    }
+    words.join(" ")
+}
+
+/// The `sandtable run … --resume DIR` command that continues an interrupted batch.
+pub fn resume_command(
+    scenario: Option<&Path>,
+    plan: &Plan,
+    overrides: &[String],
+    dir: &Path,
+) -> String {
+    let mut words = batch_words(scenario, plan, overrides);
+    words.extend([
+        "--resume".to_string(),
+        shell_quote(&dir.display().to_string()),
+    ]);
+    words.join(" ")
+}
+
+/// `sandtable run` with what makes the batch: scenario, runs, seed, shard, overrides.
+fn batch_words(scenario: Option<&Path>, plan: &Plan, overrides: &[String]) -> Vec<String> {
     let mut words = vec!["sandtable".to_string(), "run".to_string()];
     if let Some(path) = scenario {
         words.push(shell_quote(&path.display().to_string()));
@@ -142,10 +194,7 @@ pub fn reproduce_command(
     for o in overrides {
         words.extend(["--set".to_string(), shell_quote(o)]);
     }
-    if let Some(out) = out {
-        words.extend(["--out".to_string(), shell_quote(&out.display().to_string())]);
-    }
-    words.join(" ")
+    words
 }
 
 /// `text` as one word for a POSIX shell: unchanged when it holds only safe characters, else in
@@ -210,6 +259,10 @@ mod tests {
         assert_eq!(
             reproduce_command(None, &plain, &[], None),
             "sandtable run --runs 10 --seed 1"
+        );
+        assert_eq!(
+            resume_command(None, &plain, &[], Path::new("out/my batch")),
+            "sandtable run --runs 10 --seed 1 --resume 'out/my batch'"
         );
     }
 }

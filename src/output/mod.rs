@@ -1,13 +1,14 @@
 //! Everything sandtable writes: the files of `run --out` and `replay --out` (each written to a
-//! temporary file and renamed into place, so a failure never leaves half a file), and the text
-//! the commands show (summary table, replay narrative, scenario digest). It renders onto
-//! `impl Write` or into Strings and never prints: only `cli` talks to the terminal.
+//! temporary file and renamed into place, so a failure never leaves half a file; a batch's
+//! journal, which `--resume` reads back), and the text the commands show (summary table, replay
+//! narrative, scenario digest). It never prints: only `cli` talks to the terminal.
 
 mod atomic;
 mod digest;
 mod events;
 mod files;
 mod manifest;
+mod resume;
 mod runs;
 mod summary;
 mod table;
@@ -18,10 +19,16 @@ use std::path::Path;
 pub use atomic::AtomicFile;
 pub use digest::render_digest;
 pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
-pub use files::{BatchFiles, ReplayFiles};
-pub use manifest::{Manifest, ManifestScenario, ShardInfo, reproduce_command, shell_quote};
-pub use runs::RunsCsv;
-pub use summary::{SUMMARY_HEADER, write_summary_csv, write_summary_json};
+pub use files::{BatchFiles, ReplayFiles, ResumedBatch};
+pub use manifest::{
+    BatchStatus, Manifest, ManifestScenario, ShardInfo, reproduce_command, resume_command,
+    shell_quote,
+};
+pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
+pub use runs::{RunsCsv, canonical_outcome, parse_field};
+pub use summary::{
+    FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
+};
 pub use table::render_batch_table;
 
 use crate::error::Error;

@@ -6,12 +6,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::manifest::ShardInfo;
+use super::manifest::{BatchStatus, ShardInfo};
 use super::number_field;
 use crate::batch::{BatchSummary, OutcomeStats, Plan};
 use crate::scenario::Scenario;
 use crate::sim::ColumnKind;
-use crate::stats::{Histogram, NumericSummary};
+use crate::stats::{Histogram, NumericSummary, Z_95, wilson_interval};
 
 /// The columns of `summary.csv`.
 pub const SUMMARY_HEADER: [&str; 15] = [
@@ -36,6 +36,10 @@ pub const SUMMARY_HEADER: [&str; 15] = [
 /// a categorical outcome, where `present` is the runs in that category, `mean` their share of
 /// all runs, the interval Wilson's, and `sd` and the quantiles empty. Undefined values are empty
 /// fields; numbers are the shortest text that reads back to the same float.
+///
+/// When runs failed, a last row `run_status,failed` says how many: `n` is every run recorded,
+/// `present` the failed ones, `mean` their share with its Wilson interval. (Which runs failed
+/// is in `failures.csv`, `summary.json` and `manifest.json`.)
 ///
 /// # Errors
 /// When the writer fails.
@@ -88,9 +92,30 @@ pub fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> io::Res
             }
         }
     }
+    if !summary.failed_runs.is_empty() {
+        let (n, failed) = (summary.completed_runs(), summary.failed_runs.len() as u64);
+        let (low, high) = wilson_interval(failed, n, Z_95);
+        let mut row = vec![
+            FAILED_OUTCOME.to_string(),
+            FAILED_CATEGORY.to_string(),
+            n.to_string(),
+            failed.to_string(),
+            number_field(Some(failed as f64 / n as f64)),
+            String::new(),
+            number_field(Some(low)),
+            number_field(Some(high)),
+        ];
+        row.extend(std::iter::repeat_n(String::new(), 7));
+        csv.write_record(&row)?;
+    }
     csv.flush()?;
     Ok(())
 }
+
+/// `outcome` of the summary.csv row that counts failed runs (only there when some failed).
+pub const FAILED_OUTCOME: &str = "run_status";
+/// `category` of that row.
+pub const FAILED_CATEGORY: &str = "failed";
 
 /// The scenario by name and hash only: its path may differ between machines, the bytes may not.
 #[derive(Serialize)]
@@ -106,6 +131,9 @@ struct SummaryJson<'a> {
     seed: u64,
     runs: u64,
     shard: ShardInfo,
+    status: BatchStatus,
+    completed_runs: u64,
+    failed_runs: &'a [u64],
     outcomes: Vec<OutcomeJson<'a>>,
 }
 
@@ -185,8 +213,9 @@ fn kind_name(kind: &ColumnKind) -> &'static str {
 }
 
 /// Writes `summary.json`: what summary.csv holds plus a histogram per numeric outcome, and the
-/// scenario, seed and shard it summarises (pretty-printed, for programs). Nothing in it depends
-/// on the clock or the thread count.
+/// scenario, seed and shard it summarises, whether the batch is complete, the runs recorded and
+/// those that failed (pretty-printed, for programs). Nothing in it depends on the clock, the
+/// thread count, or whether the batch was interrupted and resumed on the way.
 ///
 /// # Errors
 /// When the writer fails.
@@ -194,6 +223,7 @@ pub fn write_summary_json<W: Write>(
     mut writer: W,
     scenario: &Scenario,
     plan: &Plan,
+    status: BatchStatus,
     summary: &BatchSummary,
 ) -> io::Result<()> {
     let outcomes = summary
@@ -235,6 +265,9 @@ pub fn write_summary_json<W: Write>(
         seed: plan.seed,
         runs: plan.runs,
         shard: ShardInfo::of(plan),
+        status,
+        completed_runs: summary.completed_runs(),
+        failed_runs: &summary.failed_runs,
         outcomes,
     };
     serde_json::to_writer_pretty(&mut writer, &json)?;
@@ -249,6 +282,10 @@ mod tests {
     use crate::sim::{Column, Outcome, OutcomeSchema, Value};
 
     fn summary() -> BatchSummary {
+        summary_failing(&[])
+    }
+
+    fn summary_failing(failed: &[u64]) -> BatchSummary {
         let schema = OutcomeSchema {
             columns: vec![
                 Column {
@@ -272,6 +309,9 @@ mod tests {
                 ],
             })
             .unwrap();
+        }
+        for run in failed {
+            b.fail(*run);
         }
         b.finish().unwrap()
     }
@@ -305,5 +345,21 @@ mod tests {
         );
         assert!(lines[3].ends_with(",3.1,3.5,4,4.5,4.9,3,5"), "{}", lines[3]);
         assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn failed_runs_get_a_row_of_their_own() {
+        let mut bytes = Vec::new();
+        write_summary_csv(&mut bytes, &summary_failing(&[5])).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let last = text.lines().last().unwrap();
+        // One of the five recorded runs failed: a share of 0.2, with its Wilson interval.
+        let (low, high) = crate::stats::wilson_interval(1, 5, crate::stats::Z_95);
+        assert_eq!(
+            last,
+            format!("run_status,failed,5,1,0.2,,{low},{high},,,,,,,")
+        );
+        // The outcomes are over the four runs that have one.
+        assert!(text.contains("\nc_status,arrived,4,3,0.75,"), "{text}");
     }
 }

@@ -22,7 +22,9 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
     line(scenario.title.clone());
     let mut heading = format!(
         "scenario {} · {} runs · seed {}",
-        scenario.name, summary.runs, plan.seed
+        scenario.name,
+        summary.completed_runs(),
+        plan.seed
     );
     if !plan.shard.is_whole() {
         let runs = plan.run_indices();
@@ -36,6 +38,20 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
         );
     }
     line(heading);
+    if !summary.failed_runs.is_empty() {
+        let failed = &summary.failed_runs;
+        let mut runs: Vec<String> = failed.iter().take(10).map(u64::to_string).collect();
+        if failed.len() > 10 {
+            runs.push(format!("… ({} more)", failed.len() - 10));
+        }
+        line(format!(
+            "{} of {} runs FAILED (an internal error) and are left out of the figures below: {} {}",
+            failed.len(),
+            summary.completed_runs(),
+            if failed.len() == 1 { "run" } else { "runs" },
+            runs.join(", ")
+        ));
+    }
 
     for convoy in &scenario.convoys {
         line(String::new());

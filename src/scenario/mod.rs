@@ -436,5 +436,5 @@ fn build(chain: resolve::Chain, overrides: &[Override]) -> Result<Scenario, Scen
         serde_path_to_error::deserialize(toml::Value::Table(merged.clone()))
             .map_err(|e| chain.locate_serde(&merged, e, overrides))?;
     validate::validate(file, origin, resolved_toml)
-        .map_err(|problem| chain.locate_problem(&merged, problem))
+        .map_err(|problem| chain.locate_problem(problem, overrides))
 }

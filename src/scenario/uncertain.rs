@@ -117,9 +117,8 @@ impl<'de> Visitor<'de> for NumberVisitor {
     type Value = NumberSpec;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(
-            "a number, or a table { value = … } / { min = …, max = … } / { min = …, mode = …, max = … } with an optional source",
-        )
+        // Turned into plain words by the loader's messages; this is what serde says by itself.
+        f.write_str("a number, or a range { min, max } or { min, mode, max }")
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {

@@ -289,10 +289,12 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     let start = to_date(&[k("start")], &file.start)?;
     let horizon_days = match file.horizon_days.dist {
         Dist::Fixed { value } if (1.0..=MAX_HORIZON_DAYS).contains(&value) => value,
-        Dist::Fixed { .. } => {
+        Dist::Fixed { value } => {
             return Err(problem(
                 &[k("horizon_days")],
-                format!("horizon_days must be between 1 and {MAX_HORIZON_DAYS}"),
+                format!(
+                    "horizon_days must be between 1 and {MAX_HORIZON_DAYS} days; it is {value}"
+                ),
             ));
         }
         _ => {

@@ -402,3 +402,50 @@ fn replay_tells_the_run_as_dated_events() {
         .count();
     assert_eq!(dated, records, "{story}");
 }
+
+/// Every malformed scenario in `tests/fixtures/bad/` (each opens with `# expect: LINE PHRASE`),
+/// checked as a student meets it: `sandtable check FILE` exits 2, prints nothing on standard
+/// output, and its error names a file at that line (and a column) with that phrase.
+#[test]
+fn every_bad_fixture_is_a_located_error_from_check() {
+    let dir = repo_file("tests/fixtures/bad");
+    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 30, "only {} fixtures", paths.len());
+    for path in paths {
+        let text = fs::read_to_string(&path).unwrap();
+        let (line, phrase) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect: "))
+            .and_then(|e| e.split_once(' '))
+            .unwrap_or_else(|| panic!("{} has no '# expect: LINE PHRASE'", path.display()));
+        let output = sandtable()
+            .args(["check", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let shown = path.display();
+        assert_eq!(output.status.code(), Some(2), "{shown}: {stderr}");
+        assert!(output.stdout.is_empty(), "{shown} printed to stdout");
+        assert!(!stderr.contains("panicked"), "{shown}: {stderr}");
+        assert!(
+            stderr.contains(phrase),
+            "{shown}: {phrase:?} not in {stderr}"
+        );
+        // file:line:column: — the file is this one, or for an extends cycle the one that
+        // closes the cycle, beside it.
+        let located = stderr
+            .strip_prefix("error: ")
+            .and_then(|rest| rest.split_once(&format!(".toml:{line}:")))
+            .is_some_and(|(file, rest)| {
+                file.starts_with(dir.to_str().unwrap())
+                    && rest
+                        .split_once(": ")
+                        .is_some_and(|(column, _)| column.parse::<u32>().is_ok_and(|c| c >= 1))
+            });
+        assert!(located, "{shown}: not located at line {line}: {stderr}");
+    }
+}

@@ -43,7 +43,12 @@ fn troops_by_faction(world: &mut World, factions: usize) -> Vec<f64> {
     // A change of owner decided by the last fight of a pass is applied at the start of the
     // next: its troops are in transit.
     for capture in &world.resource::<PendingCaptures>().0 {
-        for c in capture.garrison.parts.iter().chain(&capture.displaced.parts) {
+        for c in capture
+            .garrison
+            .parts
+            .iter()
+            .chain(&capture.displaced.parts)
+        {
             total[c.faction] += c.troops;
         }
     }

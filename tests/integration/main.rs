@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod invariants;
 mod model;
+mod robustness;
 mod scenario_errors;
 mod support;
 mod validation;

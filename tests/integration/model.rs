@@ -368,7 +368,9 @@ fn a_replication_does_not_depend_on_what_its_thread_ran_before() {
     let s = default_scenario();
     let fresh = {
         let s = s.clone();
-        std::thread::spawn(move || simulate(&s, SEED, 5, true)).join().unwrap()
+        std::thread::spawn(move || simulate(&s, SEED, 5, true))
+            .join()
+            .unwrap()
     };
     let after_others = {
         let s = s.clone();

@@ -1,0 +1,417 @@
+//! Reading an interrupted batch back: which manifest describes it, whether it is the batch the
+//! command describes, and which rows of its `runs.csv` and `failures.csv` reached the disk whole.
+//! It reads and truncates; writing the rest of the batch is `files`' job.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::io_error;
+use super::manifest::{BatchStatus, Manifest};
+use super::runs::parse_field;
+use crate::error::Error;
+use crate::sim::{Outcome, OutcomeSchema};
+
+/// Why a batch cannot be resumed. All of these are the user's to fix (exit code 2).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResumeError {
+    /// Nothing in the directory says a batch was interrupted there.
+    #[error(
+        "{dir}: no interrupted batch to resume (no manifest.json.partial, and no manifest.json \
+         marked partial); start the batch with --out {dir}"
+    )]
+    NoBatch {
+        /// The directory given to `--resume`.
+        dir: String,
+    },
+    /// The batch there has every run already.
+    #[error(
+        "{dir}: the batch there is complete, there is nothing to resume; to compute it again, \
+         use --out instead of --resume"
+    )]
+    Complete {
+        /// The directory given to `--resume`.
+        dir: String,
+    },
+    /// The command describes another batch than the one that was interrupted.
+    #[error(
+        "{dir}: this is not the interrupted batch: {differences}. Resume it with the same \
+         scenario, --runs, --seed, --shard and --set: {command}"
+    )]
+    Mismatch {
+        /// The directory given to `--resume`.
+        dir: String,
+        /// What differs, e.g. "its seed is 7, not 8".
+        differences: String,
+        /// The command that resumes the interrupted batch, from its manifest.
+        command: String,
+    },
+    /// A file of the interrupted batch is not what sandtable writes.
+    #[error("{path}: cannot resume from this file: {message}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// The journal's file names: the files of `run --out` while a batch runs.
+pub(super) const RUNS_PARTIAL: &str = "runs.csv.partial";
+/// Failures while a batch runs.
+pub(super) const FAILURES_PARTIAL: &str = "failures.csv.partial";
+/// The manifest while a batch runs (status `running`).
+pub(super) const MANIFEST_PARTIAL: &str = "manifest.json.partial";
+
+/// The fields of a manifest that identify a batch and its progress; a manifest written by
+/// [`Manifest::write`] reads back into this (older manifests, without a status, are complete).
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct JournalManifest {
+    engine: EngineField,
+    scenario: ScenarioField,
+    seed: u64,
+    runs: u64,
+    shard: ShardField,
+    #[serde(default = "complete")]
+    status: BatchStatus,
+    #[serde(default)]
+    overrides: Vec<String>,
+    /// When the batch first started.
+    pub started: String,
+    /// When it was resumed before.
+    #[serde(default)]
+    pub resumed: Vec<String>,
+    #[serde(default)]
+    resume: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct EngineField {
+    version: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ScenarioField {
+    sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ShardField {
+    index: u64,
+    count: u64,
+}
+
+fn complete() -> BatchStatus {
+    BatchStatus::Complete
+}
+
+/// The interrupted batch's manifest in `dir`: `manifest.json.partial` while it ran (or was
+/// killed), else `manifest.json` when it says partial.
+///
+/// # Errors
+/// When there is none, the batch is complete, or the manifest cannot be read.
+pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> {
+    let shown = dir.display().to_string();
+    for name in [MANIFEST_PARTIAL, "manifest.json"] {
+        let path = dir.join(name);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(unreadable(&path, e.to_string())),
+        };
+        let manifest: JournalManifest = serde_json::from_str(&text)
+            .map_err(|e| unreadable(&path, format!("not a sandtable manifest ({e})")))?;
+        return match manifest.status {
+            BatchStatus::Complete => Err(ResumeError::Complete { dir: shown }),
+            BatchStatus::Running | BatchStatus::Partial => Ok(manifest),
+        };
+    }
+    Err(ResumeError::NoBatch { dir: shown })
+}
+
+/// Checks that `current` (the batch the command describes) is the batch `journal` recorded:
+/// same engine version, resolved scenario, seed, runs, shard and overrides.
+///
+/// # Errors
+/// [`ResumeError::Mismatch`] listing every difference.
+pub(super) fn check_same_batch(
+    dir: &Path,
+    journal: &JournalManifest,
+    current: &Manifest,
+) -> Result<(), ResumeError> {
+    let mut differences = Vec::new();
+    if journal.engine.version != current.engine.version {
+        differences.push(format!(
+            "it was started by sandtable {}, this is {} (results may differ between versions)",
+            journal.engine.version, current.engine.version
+        ));
+    }
+    if journal.scenario.sha256 != current.scenario.sha256 {
+        differences.push(format!(
+            "its scenario's SHA-256 is {}…, this one's is {}… (the scenario file or what it \
+             extends changed, or another file was given)",
+            short(&journal.scenario.sha256),
+            short(&current.scenario.sha256)
+        ));
+    }
+    if journal.seed != current.seed {
+        differences.push(format!(
+            "its seed is {}, not {}",
+            journal.seed, current.seed
+        ));
+    }
+    if journal.runs != current.runs {
+        differences.push(format!(
+            "it has {} runs, not {}",
+            journal.runs, current.runs
+        ));
+    }
+    if (journal.shard.index, journal.shard.count) != (current.shard.index, current.shard.count) {
+        differences.push(format!(
+            "it is shard {}/{}, not {}/{}",
+            journal.shard.index, journal.shard.count, current.shard.index, current.shard.count
+        ));
+    }
+    if journal.overrides != current.overrides {
+        let list = |o: &[String]| {
+            if o.is_empty() {
+                "none".to_string()
+            } else {
+                o.iter()
+                    .map(|s| format!("--set {s}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        };
+        differences.push(format!(
+            "its overrides are {}, not {}",
+            list(&journal.overrides),
+            list(&current.overrides)
+        ));
+    }
+    if differences.is_empty() {
+        return Ok(());
+    }
+    Err(ResumeError::Mismatch {
+        dir: dir.display().to_string(),
+        differences: differences.join("; "),
+        command: journal
+            .resume
+            .clone()
+            .unwrap_or_else(|| "(see its manifest)".to_string()),
+    })
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+fn unreadable(path: &Path, message: String) -> ResumeError {
+    ResumeError::Unreadable {
+        path: path.display().to_string(),
+        message,
+    }
+}
+
+/// A row of an interrupted batch, as read back from its files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JournalRow {
+    /// A run with an outcome: its values as `runs.csv` holds them.
+    Outcome(Outcome),
+    /// A run that failed (listed in `failures.csv`).
+    Failed,
+}
+
+/// What was kept of an interrupted batch's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recovered {
+    /// The first run not in the files: where the batch goes on.
+    pub next_run: u64,
+    /// Rows kept.
+    pub rows: u64,
+    /// Bytes dropped from the end of `runs.csv.partial`: a line torn by the interruption, and
+    /// anything after a line that is not a row of this batch.
+    pub dropped_bytes: u64,
+}
+
+/// The length of `file` up to and including its last newline: the lines that were written
+/// whole. Reads backwards from the end, a block at a time.
+fn whole_lines_len(file: &mut File) -> io::Result<u64> {
+    const BLOCK: u64 = 64 * 1024;
+    let mut end = file.seek(SeekFrom::End(0))?;
+    let mut buf = vec![0; BLOCK as usize];
+    while end > 0 {
+        let start = end.saturating_sub(BLOCK);
+        let len = (end - start) as usize;
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut buf[..len])?;
+        if let Some(i) = buf[..len].iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
+/// Reads `failures.csv.partial`: the runs listed as failed, in order, before `end_run`, with
+/// the offset just after each entry. A torn last line and anything unreadable after it are
+/// ignored (and cut off by [`recover_runs`]'s caller).
+fn read_failures(path: &Path, seed: u64) -> io::Result<(Vec<(u64, u64)>, u64)> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(e),
+    };
+    let whole = whole_lines_len(&mut file)?;
+    file.seek(SeekFrom::Start(0))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(file.take(whole)));
+    let mut record = csv::StringRecord::new();
+    let mut entries = Vec::new();
+    let mut header_end = 0;
+    let mut previous = None;
+    while reader.read_record(&mut record).unwrap_or(false) {
+        let end = reader.position().byte();
+        if header_end == 0 {
+            if record.iter().collect::<Vec<_>>() != FAILURES_HEADER {
+                break;
+            }
+            header_end = end;
+            continue;
+        }
+        let run = record.get(0).and_then(|r| r.parse::<u64>().ok());
+        let same_seed = record.get(1).and_then(|s| s.parse::<u64>().ok()) == Some(seed);
+        match run {
+            Some(run) if same_seed && record.len() == 3 && previous.is_none_or(|p| run > p) => {
+                entries.push((run, end));
+                previous = Some(run);
+            }
+            _ => break,
+        }
+    }
+    Ok((entries, header_end))
+}
+
+/// The header of `failures.csv`.
+pub const FAILURES_HEADER: [&str; 3] = ["run", "seed", "error"];
+
+/// Reads back the rows of an interrupted batch from `dir`'s `runs.csv.partial` and
+/// `failures.csv.partial`, hands each to `on_row` in run order, and cuts both files after the
+/// last row kept, so that the batch can append from [`Recovered::next_run`] on.
+///
+/// A row is kept while it is whole (ends in a newline), has the batch's columns, is the next
+/// run of the shard (from `first_run`, below `end_run`) with the batch's seed, and each field
+/// reads back as a value of its column. The first row that is not stops the reading: it and
+/// what follows are dropped and will be computed again, which gives the same bytes.
+///
+/// # Errors
+/// When a file cannot be read or cut (exit 2), its header is not this scenario's
+/// ([`ResumeError::Unreadable`]), or `on_row` fails (an internal error).
+pub(super) fn recover_runs(
+    dir: &Path,
+    schema: &OutcomeSchema,
+    seed: u64,
+    runs: std::ops::Range<u64>,
+    on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
+) -> Result<Recovered, Error> {
+    let runs_path = dir.join(RUNS_PARTIAL);
+    let failures_path = dir.join(FAILURES_PARTIAL);
+    let io = |path: &PathBuf| {
+        let path = path.clone();
+        move |e: io::Error| io_error(&path, e)
+    };
+    let (failures, failures_header_end) =
+        read_failures(&failures_path, seed).map_err(io(&failures_path))?;
+
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&runs_path)
+        .map_err(io(&runs_path))?;
+    let total = file.seek(SeekFrom::End(0)).map_err(io(&runs_path))?;
+    let whole = whole_lines_len(&mut file).map_err(io(&runs_path))?;
+    file.seek(SeekFrom::Start(0)).map_err(io(&runs_path))?;
+    let expected_header: Vec<&str> = ["run", "seed"].into_iter().chain(schema.names()).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new((&file).take(whole)));
+    let mut record = csv::StringRecord::new();
+    let mut kept_len = 0;
+    let mut next_run = runs.start;
+    let mut failed = failures.iter().peekable();
+    let mut header_seen = false;
+    // A record that cannot be read at all (not UTF-8, say) ends the reading like any bad row.
+    while let Ok(true) = reader.read_record(&mut record) {
+        if !header_seen {
+            if record.iter().collect::<Vec<_>>() != expected_header {
+                return Err(unreadable(
+                    &runs_path,
+                    "its columns are not this scenario's outcomes".to_string(),
+                )
+                .into());
+            }
+            header_seen = true;
+            kept_len = reader.position().byte();
+            continue;
+        }
+        let run_ok = record.get(0) == Some(next_run.to_string().as_str()) && next_run < runs.end;
+        let seed_ok = record.get(1) == Some(seed.to_string().as_str());
+        if !run_ok || !seed_ok || record.len() != expected_header.len() {
+            break;
+        }
+        while failed.peek().is_some_and(|(run, _)| *run < next_run) {
+            failed.next();
+        }
+        let row = if failed.peek().is_some_and(|(run, _)| *run == next_run) {
+            failed.next();
+            JournalRow::Failed
+        } else {
+            let values = record
+                .iter()
+                .skip(2)
+                .zip(&schema.columns)
+                .map(|(field, column)| parse_field(field, &column.kind))
+                .collect::<Result<Vec<_>, String>>();
+            match values {
+                Ok(values) => JournalRow::Outcome(Outcome { values }),
+                Err(_) => break,
+            }
+        };
+        on_row(next_run, row).map_err(|message| {
+            Error::Internal(format!(
+                "{}, run {next_run}: {message}",
+                runs_path.display()
+            ))
+        })?;
+        kept_len = reader.position().byte();
+        next_run += 1;
+    }
+    drop(reader);
+    if !header_seen {
+        // Not even the header was written whole: start the file again.
+        kept_len = 0;
+    }
+    file.set_len(kept_len).map_err(io(&runs_path))?;
+
+    // Failures of runs that are computed again are dropped with them, so none is listed twice.
+    let failures_len = failures
+        .iter()
+        .take_while(|(run, _)| *run < next_run)
+        .last()
+        .map_or(failures_header_end, |(_, end)| *end);
+    match OpenOptions::new().write(true).open(&failures_path) {
+        Ok(f) => f.set_len(failures_len).map_err(io(&failures_path))?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error(&failures_path, e)),
+    }
+    Ok(Recovered {
+        next_run,
+        rows: next_run - runs.start,
+        dropped_bytes: total - kept_len,
+    })
+}
