@@ -40,6 +40,9 @@ pub fn populate(
     for entity in old {
         world.despawn(entity);
     }
+    // Despawning records each removed component for change detection; nothing reads those
+    // records, and a reused World would keep them all (memory growing with every replication).
+    world.clear_trackers();
     let setup = Setup {
         scenario: Arc::clone(scenario),
         draws,
