@@ -72,16 +72,15 @@ const COUNT: Range = closed(0.0, MAX_STRENGTH, "a count between 0 and 10,000,000
 const RATE: Range = closed(0.0, 1.0e6, "a rate of 0 or more");
 const FACTOR: Range = closed(0.0, 1000.0, "a factor between 0 and 1000");
 
-struct Builder<'a> {
+struct Builder {
     params: Vec<Param>,
     faction_ids: Vec<String>,
     site_ids: Vec<String>,
     start: jiff::civil::Date,
     horizon_days: f64,
-    file: &'a ScenarioFile,
 }
 
-impl Builder<'_> {
+impl Builder {
     fn number(&mut self, path: &[Seg], spec: &NumberSpec, range: Range) -> Result<ParamId> {
         let check = |v: f64, which: &str| -> Result<()> {
             let low_ok = if range.open_low {
@@ -378,9 +377,7 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
         site_ids: file.sites.iter().map(|s| s.id.clone()).collect(),
         start,
         horizon_days,
-        file: &file,
     };
-    let _ = b.file;
 
     let c = &file.combat;
     let cp = |key: &str| vec![k("combat"), k(key)];
