@@ -390,3 +390,31 @@ fn a_replication_does_not_depend_on_what_its_thread_ran_before() {
     assert_eq!(fresh.events, after_others.events);
     assert_eq!(fresh.passes, after_others.passes);
 }
+
+#[test]
+fn a_reused_world_does_not_accumulate_records_of_despawned_entities() {
+    // Each thread refills one World; bevy records every despawned component for change
+    // detection, and those records must not pile up from one replication to the next.
+    let s = default_scenario();
+    std::thread::spawn(move || {
+        let mut counts = Vec::new();
+        for run in 0..12 {
+            let mut rng = sandtable::sim::stream(SEED, run);
+            let draws = sandtable::scenario::Draws::sample(&s.params, &mut rng);
+            let mut first = true;
+            sandtable::sim::simulate_probed(&s, draws, rng, false, &mut |w| {
+                if std::mem::take(&mut first) {
+                    counts.push(
+                        w.removed_components()
+                            .iter()
+                            .map(|(_, m)| m.len())
+                            .sum::<usize>(),
+                    );
+                }
+            });
+        }
+        assert!(counts[11] <= counts[2], "removal records grow: {counts:?}");
+    })
+    .join()
+    .unwrap();
+}
