@@ -32,16 +32,7 @@ pub fn replay(args: &ReplayArgs) -> Result<(), Error> {
     let mut text = output::render_narrative(&scenario, args.seed, args.run, &replication);
     if let Some(dir) = &args.out {
         let written = ReplayFiles::write(dir, &scenario, args.seed, args.run, &replication)?;
-        let names: Vec<String> = written
-            .iter()
-            .filter_map(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .collect();
-        text.push_str(&format!(
-            "\nWrote {} to {}\n",
-            names.join(", "),
-            dir.display()
-        ));
+        text.push_str(&output::render_written(dir, &written));
     }
     print(&text)
 }

@@ -208,16 +208,7 @@ pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
             Some(finished),
         );
         let written = files.finish(&scenario, &plan, &summary, &manifest)?;
-        let names: Vec<String> = written
-            .iter()
-            .filter_map(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .collect();
-        text.push_str(&format!(
-            "\nWrote {} to {}\n",
-            names.join(", "),
-            dir.display()
-        ));
+        text.push_str(&output::render_written(dir, &written));
     }
     print(&text)?;
 

@@ -433,6 +433,16 @@ impl ReplayFiles {
     }
 }
 
+/// The line the CLI prints after writing output files: "Wrote runs.csv, … to DIR".
+pub fn render_written(dir: &Path, written: &[PathBuf]) -> String {
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    format!("\nWrote {} to {}\n", names.join(", "), dir.display())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use std::path::Path;
 pub use atomic::AtomicFile;
 pub use digest::render_digest;
 pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
-pub use files::{BatchFiles, ReplayFiles, ResumedBatch};
+pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
 pub use manifest::{
     BatchStatus, Manifest, ManifestScenario, ShardInfo, reproduce_command, resume_command,
     shell_quote,
