@@ -99,11 +99,12 @@ pub fn simulate_probed(
         probe(&mut world);
         passes += 1;
         let mut clock = world.resource_mut::<Clock>();
-        if clock.next_hour >= clock.horizon_hour || passes >= MAX_PASSES {
+        let next = clock.next_pass_hour();
+        if next >= clock.horizon_hour || passes >= MAX_PASSES {
             clock.now_hour = clock.horizon_hour;
             break;
         }
-        clock.now_hour = clock.next_hour;
+        clock.now_hour = next;
         clock.next_hour = clock.horizon_hour;
     }
     let outcome = collect(scenario, &mut world, &sampled);

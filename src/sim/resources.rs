@@ -16,18 +16,73 @@ use crate::scenario::{Draws, FactionIdx, ParamId, Scenario, SiteIdx, Stance};
 pub struct Clock {
     /// The present, hours since the scenario start.
     pub now_hour: f64,
-    /// The earliest time any system asked to run again.
+    /// The earliest time any system asked to run again this pass.
     pub next_hour: f64,
     /// The end of the scenario.
     pub horizon_hour: f64,
+    /// When each purely time-driven system next has work, by [`Alarm`]. Unlike `next_hour` they
+    /// outlive the pass, so that a system whose alarm is not due can be skipped without running
+    /// it (its run condition reads only the clock).
+    pub alarms: [f64; Alarm::COUNT],
+}
+
+/// The systems that have work only at times they set themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alarm {
+    /// Scheduled events: the next withdrawal, departure or reinforcement.
+    Calendar,
+    /// Air patrols: the next dawn a wing flies.
+    Patrols,
+    /// Control: the next raid departure or arrival at an empty camp.
+    Holds,
+}
+
+impl Alarm {
+    /// How many there are.
+    pub const COUNT: usize = 3;
 }
 
 impl Clock {
+    /// A clock at hour 0 with every alarm due, so that each system runs in the first pass.
+    pub fn new(horizon_hour: f64) -> Clock {
+        Clock {
+            now_hour: 0.0,
+            next_hour: horizon_hour,
+            horizon_hour,
+            alarms: [f64::NEG_INFINITY; Alarm::COUNT],
+        }
+    }
+
     /// Asks for a pass at `hour` (never earlier than now).
     pub fn propose(&mut self, hour: f64) {
         if hour.is_finite() {
             self.next_hour = self.next_hour.min(hour.max(self.now_hour));
         }
+    }
+
+    /// Whether the system behind `alarm` has work now.
+    pub fn due(&self, alarm: Alarm) -> bool {
+        self.now_hour >= self.alarms[alarm as usize]
+    }
+
+    /// Forgets `alarm`: called by its system when it runs, before it sets it again.
+    pub fn clear(&mut self, alarm: Alarm) {
+        self.alarms[alarm as usize] = f64::INFINITY;
+    }
+
+    /// Asks for a pass at `hour` and sets `alarm` for then, unless it is set earlier already.
+    pub fn set(&mut self, alarm: Alarm, hour: f64) {
+        self.propose(hour);
+        let at = &mut self.alarms[alarm as usize];
+        *at = at.min(hour);
+    }
+
+    /// When the next pass is due: the earliest proposal of this pass or alarm still ahead.
+    pub fn next_pass_hour(&self) -> f64 {
+        self.alarms
+            .iter()
+            .filter(|&&at| at > self.now_hour)
+            .fold(self.next_hour, |next, &at| next.min(at))
     }
 
     /// Whether it is between 18:00 and 06:00.
@@ -41,13 +96,15 @@ impl Clock {
 #[derive(Resource)]
 pub struct SimRng(pub ChaCha8Rng);
 
-/// The scenario and the values its numbers took in this replication.
+/// The scenario, the values its numbers took in this replication, and its entities.
 #[derive(Resource)]
 pub struct Setup {
     /// The validated scenario, shared read-only.
     pub scenario: Arc<Scenario>,
     /// This replication's draws.
     pub draws: Draws,
+    /// Its entities, in scenario order.
+    pub roster: Roster,
 }
 
 impl Setup {
@@ -83,7 +140,8 @@ impl Setup {
 }
 
 /// Entities in scenario order, so systems that draw random numbers visit them in a fixed order.
-#[derive(Resource, Debug, Clone, Default)]
+/// Part of [`Setup`] rather than a resource of its own: every system reads both.
+#[derive(Debug, Clone, Default)]
 pub struct Roster {
     /// Site entities, by site index.
     pub sites: Vec<Entity>,

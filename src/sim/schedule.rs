@@ -4,7 +4,8 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 
-use super::systems::{air, combat, contact, control, decisions, ieds, movement, scheduled};
+use super::resources::Alarm;
+use super::systems::{air, alarm_due, combat, contact, control, decisions, ieds, movement, scheduled};
 
 /// The label of the simulation's schedule.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
@@ -53,15 +54,26 @@ pub fn build() -> Schedule {
         )
             .chain(),
     );
+    // Systems with nothing to do in most passes are skipped by a run condition that reads one
+    // or two resources: bevy fetches every parameter of a system that runs, and that fetching
+    // was most of the cost of a pass.
     schedule.add_systems((
-        scheduled::apply_scheduled_events.in_set(SimSystems::Scheduled),
+        scheduled::apply_scheduled_events
+            .in_set(SimSystems::Scheduled)
+            .run_if(alarm_due(Alarm::Calendar)),
         decisions::make_decisions.in_set(SimSystems::Decisions),
         movement::move_units.in_set(SimSystems::Movement),
         ieds::strike_ieds.in_set(SimSystems::Ieds),
         contact::make_contact.in_set(SimSystems::Contact),
-        combat::resolve_engagements.in_set(SimSystems::Combat),
-        control::update_control.in_set(SimSystems::Control),
-        air::fly_air_strikes.in_set(SimSystems::Air),
+        combat::resolve_engagements
+            .in_set(SimSystems::Combat)
+            .run_if(combat::fights_open),
+        control::update_control
+            .in_set(SimSystems::Control)
+            .run_if(control::has_work),
+        air::fly_air_strikes
+            .in_set(SimSystems::Air)
+            .run_if(alarm_due(Alarm::Patrols)),
     ));
     schedule
 }

@@ -11,11 +11,8 @@ use rand_distr::{Distribution, Exp1};
 
 use super::components::*;
 use super::resources::*;
-use super::systems::Wake;
-use super::systems::air::Patrols;
 use super::systems::air::first_patrol_hour;
-use super::systems::control::Holds;
-use super::systems::scheduled::{Calendar, ReinforcementsDone};
+use super::systems::scheduled::ReinforcementsDone;
 use crate::scenario::{Draws, Scenario, SiteKind};
 
 /// A fresh World for one replication.
@@ -43,9 +40,10 @@ pub fn populate(
     // Despawning records each removed component for change detection; nothing reads those
     // records, and a reused World would keep them all (memory growing with every replication).
     world.clear_trackers();
-    let setup = Setup {
+    let mut setup = Setup {
         scenario: Arc::clone(scenario),
         draws,
+        roster: Roster::default(),
     };
     // Strengths are whole people when sampling; mean-field keeps expected (fractional) values.
     let whole = |v: f64| if setup.mean_field() { v } else { v.round() };
@@ -131,11 +129,7 @@ pub fn populate(
     }
 
     let horizon_hour = scenario.horizon_days * 24.0;
-    world.insert_resource(Clock {
-        now_hour: 0.0,
-        next_hour: horizon_hour,
-        horizon_hour,
-    });
+    world.insert_resource(Clock::new(horizon_hour));
     let n = scenario.factions.len();
     world.insert_resource(Tally {
         killed: vec![0.0; n],
@@ -156,10 +150,7 @@ pub fn populate(
     world.insert_resource(RoundTrace::default());
     world.insert_resource(PendingCaptures::default());
     world.insert_resource(ControlHistory::default());
-    world.insert_resource(roster);
+    setup.roster = roster;
     world.insert_resource(setup);
     world.insert_resource(SimRng(rng));
-    world.insert_resource(Wake::<Calendar>::default());
-    world.insert_resource(Wake::<Patrols>::default());
-    world.insert_resource(Wake::<Holds>::default());
 }

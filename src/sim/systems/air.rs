@@ -11,20 +11,16 @@ use crate::sim::events::{Event, EventKind};
 use crate::sim::lanchester;
 use crate::sim::resources::*;
 
-use super::Wake;
 use super::combat::poisson;
 use super::decisions::next_dawn_after;
-
-/// Names `fly_air_strikes`' [`Wake`].
-#[derive(Debug)]
-pub struct Patrols;
 
 /// The first dawn at or after `hour`: when a wing first patrols.
 pub fn first_patrol_hour(hour: f64) -> f64 {
     next_dawn_after(hour - 1e-9)
 }
 
-/// Flies the day's sorties of every wing whose dawn patrol is due.
+/// Flies the day's sorties of every wing whose dawn patrol is due; runs only when
+/// [`Alarm::Patrols`] is.
 #[expect(
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
@@ -33,18 +29,14 @@ pub fn fly_air_strikes(
     mut wings: Query<&mut AirWingState>,
     mut bands: Query<(&mut Band, &mut Force), Without<SiteState>>,
     mut sites: Query<(&SiteState, &mut Force), Without<Band>>,
-    roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut rng: ResMut<SimRng>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
-    mut wake: ResMut<Wake<Patrols>>,
 ) {
-    if wake.sleeping(&mut clock) {
-        return;
-    }
-    wake.reset();
+    let roster = &setup.roster;
+    clock.clear(Alarm::Patrols);
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for &we in &roster.air {
@@ -52,11 +44,11 @@ pub fn fly_air_strikes(
             continue;
         };
         if wing.next_patrol_hour > now {
-            wake.propose(&mut clock, wing.next_patrol_hour);
+            clock.set(Alarm::Patrols, wing.next_patrol_hour);
             continue;
         }
         wing.next_patrol_hour = next_dawn_after(now);
-        wake.propose(&mut clock, wing.next_patrol_hour);
+        clock.set(Alarm::Patrols, wing.next_patrol_hour);
         let w = &scenario.air[wing.wing];
         let sorties = poisson(setup.value(w.sorties_per_day), &mut rng.0) as u32;
         for _ in 0..sorties {

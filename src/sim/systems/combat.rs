@@ -126,6 +126,11 @@ pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteId
     })
 }
 
+/// Run condition of `resolve_engagements`: some fight is open.
+pub fn fights_open(engagements: Res<Engagements>) -> bool {
+    !engagements.0.is_empty()
+}
+
 /// Fires the rounds that are due and closes the fights that are over. Combat runs last in a
 /// pass, when every other system has said when it next has work: until then nothing else can
 /// happen, so the open fights are fought round after round here, the clock moving with them,
@@ -151,7 +156,7 @@ pub fn resolve_engagements(
     let round_hours = setup.value(setup.scenario.combat.round_hours);
     let max_hours = setup.value(setup.scenario.combat.max_engagement_hours);
     // The first time anything outside the fights is due.
-    let mut bound = clock.next_hour;
+    let mut bound = clock.next_pass_hour();
     // The next round due in any fight, earliest first; ties go to the older fight.
     while let Some(i) = (0..engagements.0.len()).min_by(|&a, &b| {
         engagements.0[a]

@@ -36,7 +36,6 @@ pub fn make_contact(
     mut convoys: Query<(&mut ConvoyState, &Force)>,
     mut bands: Query<(&mut Band, &Force)>,
     sites: Query<(&SiteState, &Force)>,
-    roster: Res<Roster>,
     setup: Res<Setup>,
     mut engagements: ResMut<Engagements>,
     mut clock: ResMut<Clock>,
@@ -45,6 +44,7 @@ pub fn make_contact(
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
 ) {
+    let roster = &setup.roster;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
 

@@ -8,13 +8,14 @@ use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::resources::*;
 
-use super::Wake;
 use super::combat::travel;
 
-/// Names the [`Wake`] of `update_control`: the next raid departure or arrival at an empty camp.
-/// `apply_withdrawals` lowers it when it sends a band to a vacated camp.
-#[derive(Debug)]
-pub struct Holds;
+/// Run condition of `update_control`: changes of owner are waiting, or a raid departure or an
+/// arrival at an empty camp is due ([`Alarm::Holds`], which `apply_withdrawals` also sets when
+/// it sends a band to a vacated camp).
+pub fn has_work(captures: Res<PendingCaptures>, clock: Res<Clock>) -> bool {
+    !captures.0.is_empty() || clock.due(Alarm::Holds)
+}
 
 /// Applies pending captures, raid departures and occupations of vacated camps.
 #[expect(
@@ -24,20 +25,15 @@ pub struct Holds;
 pub fn update_control(
     mut sites: Query<(&mut SiteState, &mut Force)>,
     mut bands: Query<(&mut Band, &mut Force), Without<SiteState>>,
-    roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
     mut history: ResMut<ControlHistory>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
-    mut wake: ResMut<Wake<Holds>>,
 ) {
-    // Nothing to apply and no raid or occupation due yet: skip the sites.
-    if captures.0.is_empty() && wake.sleeping(&mut clock) {
-        return;
-    }
-    wake.reset();
+    let roster = &setup.roster;
+    clock.clear(Alarm::Holds);
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     let change = |state: &mut SiteState,
@@ -103,7 +99,7 @@ pub fn update_control(
                     leave_hour,
                     band,
                 });
-                wake.propose(&mut clock, leave_hour);
+                clock.set(Alarm::Holds, leave_hour);
             }
             // Defenders who lost the site for good leave the map.
             None => {
@@ -129,7 +125,7 @@ pub fn update_control(
         };
         if let Some(raid) = state.raid.clone() {
             if raid.leave_hour > now {
-                wake.propose(&mut clock, raid.leave_hour);
+                clock.set(Alarm::Holds, raid.leave_hour);
             } else {
                 // The raiders leave with their loot; the former holders come back.
                 state.raid = None;
@@ -154,7 +150,7 @@ pub fn update_control(
         }
         if let Some(occupation) = state.pending_occupation {
             if occupation.arrive_hour > now {
-                wake.propose(&mut clock, occupation.arrive_hour);
+                clock.set(Alarm::Holds, occupation.arrive_hour);
                 continue;
             }
             state.pending_occupation = None;

@@ -47,13 +47,13 @@ pub fn make_decisions(
     mut bands: Query<(&mut Band, &Force), Without<SiteState>>,
     sites: Query<(&SiteState, &Force), Without<Band>>,
     engagements: Res<Engagements>,
-    roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
     mut rng: ResMut<SimRng>,
 ) {
+    let roster = &setup.roster;
     decide_convoys(
         &mut convoys,
         &sites,

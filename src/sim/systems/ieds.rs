@@ -16,13 +16,13 @@ use super::decisions::leg_km;
 /// Strikes the convoys whose hazard ran out, then asks for a pass when the next one will.
 pub fn strike_ieds(
     mut convoys: Query<(&mut ConvoyState, &mut Force)>,
-    roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut rng: ResMut<SimRng>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
 ) {
+    let roster = &setup.roster;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     let ied = &scenario.ied;

@@ -13,10 +13,10 @@ use super::decisions::{leg_km, node_at};
 pub fn move_units(
     mut convoys: Query<&mut ConvoyState>,
     mut bands: Query<&mut Band>,
-    roster: Res<Roster>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
 ) {
+    let roster = &setup.roster;
     move_convoys(&mut convoys, &roster, &setup, &mut clock);
     move_bands(&mut bands, &roster, &mut clock);
 }

@@ -9,9 +9,7 @@ use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::resources::*;
 
-use super::Wake;
 use super::combat::band_km;
-use super::control::Holds;
 
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
 pub const OCCUPATION_SHARE: f64 = 0.2;
@@ -19,30 +17,24 @@ pub const OCCUPATION_SHARE: f64 = 0.2;
 /// A convoy's state and strength, both writable.
 type ConvoyForce = (&'static mut ConvoyState, &'static mut Force);
 
-/// What the scheduled-events stage reads and writes; also names its [`Wake`].
+/// What the scheduled-events stage reads and writes.
 #[derive(SystemParam)]
 pub struct Calendar<'w, 's> {
     sites: Query<'w, 's, (&'static mut SiteState, &'static mut Force)>,
     bands: Query<'w, 's, (&'static Band, &'static mut Force), Without<SiteState>>,
     convoys: Query<'w, 's, ConvoyForce, (Without<SiteState>, Without<Band>)>,
-    roster: Res<'w, Roster>,
     setup: Res<'w, Setup>,
     clock: ResMut<'w, Clock>,
     captures: ResMut<'w, PendingCaptures>,
     tally: ResMut<'w, Tally>,
     log: ResMut<'w, EventLog>,
     done: ResMut<'w, ReinforcementsDone>,
-    wake: ResMut<'w, Wake<Calendar<'static, 'static>>>,
-    holds: ResMut<'w, Wake<Holds>>,
 }
 
 /// The scheduled-events stage: withdrawals, then departures, then reinforcements, each on its
-/// date; skipped cheaply until the next date.
+/// date; runs only when [`Alarm::Calendar`] is due.
 pub fn apply_scheduled_events(mut calendar: Calendar) {
-    if calendar.wake.sleeping(&mut calendar.clock) {
-        return;
-    }
-    calendar.wake.reset();
+    calendar.clock.clear(Alarm::Calendar);
     apply_withdrawals(&mut calendar);
     depart_convoys(&mut calendar);
     apply_reinforcements(&mut calendar);
@@ -57,16 +49,14 @@ fn apply_withdrawals(c: &mut Calendar) {
     let Calendar {
         sites,
         bands,
-        roster,
         setup,
         clock,
         captures,
         tally,
         log,
-        wake,
-        holds,
         ..
     } = c;
+    let roster = &setup.roster;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for w in &scenario.withdrawals {
@@ -77,7 +67,7 @@ fn apply_withdrawals(c: &mut Calendar) {
             continue;
         }
         if w.hour > now {
-            wake.propose(clock, w.hour);
+            clock.set(Alarm::Calendar, w.hour);
             continue;
         }
         let leaving = site.owner;
@@ -158,7 +148,7 @@ fn apply_withdrawals(c: &mut Calendar) {
                         arrive_hour: now + hours,
                         band,
                     });
-                    holds.propose(clock, now + hours);
+                    clock.set(Alarm::Holds, now + hours);
                 }
             }
         }
@@ -169,13 +159,12 @@ fn apply_withdrawals(c: &mut Calendar) {
 fn depart_convoys(c: &mut Calendar) {
     let Calendar {
         convoys,
-        roster,
         setup,
         clock,
         log,
-        wake,
         ..
     } = c;
+    let roster = &setup.roster;
     let now = clock.now_hour;
     for &e in &roster.convoys {
         let Ok((mut convoy, _)) = convoys.get_mut(e) else {
@@ -186,7 +175,7 @@ fn depart_convoys(c: &mut Calendar) {
         }
         let c = &setup.scenario.convoys[convoy.convoy];
         if c.depart_hour > now {
-            wake.propose(clock, c.depart_hour);
+            clock.set(Alarm::Calendar, c.depart_hour);
             continue;
         }
         convoy.status = ConvoyStatus::Moving;
@@ -217,16 +206,15 @@ fn apply_reinforcements(c: &mut Calendar) {
         sites,
         bands,
         convoys,
-        roster,
         setup,
         done,
         clock,
         captures,
         tally,
         log,
-        wake,
         ..
     } = c;
+    let roster = &setup.roster;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
     for (i, r) in scenario.reinforcements.iter().enumerate() {
@@ -235,7 +223,7 @@ fn apply_reinforcements(c: &mut Calendar) {
         }
         let hour = setup.value(r.day) * 24.0;
         if hour > now {
-            wake.propose(clock, hour);
+            clock.set(Alarm::Calendar, hour);
             continue;
         }
         done.0[i] = true;
