@@ -25,7 +25,7 @@ pub use manifest::{
     shell_quote,
 };
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
-pub use runs::{RunsCsv, canonical_outcome, parse_field};
+pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, parse_field};
 pub use summary::{
     FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
 };
