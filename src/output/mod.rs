@@ -8,6 +8,7 @@ mod digest;
 mod events;
 mod files;
 mod manifest;
+mod record;
 mod resume;
 mod runs;
 mod summary;
@@ -24,6 +25,7 @@ pub use manifest::{
     BatchStatus, Manifest, ManifestScenario, ShardInfo, reproduce_command, resume_command,
     shell_quote,
 };
+pub use record::{RecordedRun, RunRecorder};
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
 pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, parse_field};
 pub use summary::{
