@@ -1,14 +1,18 @@
 //! Criterion benchmarks of the engine: one replication of the default scenario, loading and
-//! validating it, and the duel against its hand-written floor. Figures go in docs/PERFORMANCE.md.
+//! validating it, the duel against its hand-written floor, and a batch through the loop of
+//! `sandtable run`. Figures go in docs/PERFORMANCE.md.
 
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, SamplingMode, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
-use sandtable::sim::simulate;
+use sandtable::batch::{DEFAULT_SEED, Plan, Shard, SummaryBuilder};
+use sandtable::cli::record_batch;
+use sandtable::output::{BatchFiles, BatchStatus, Manifest, ManifestScenario, ShardInfo};
+use sandtable::sim::{OutcomeSchema, simulate};
 
 fn default_scenario() -> Arc<sandtable::Scenario> {
     Arc::new(sandtable::scenario::load_default(&[]).expect("the default scenario loads"))
@@ -80,5 +84,68 @@ fn duel(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, replication, load, duel);
+/// `batch/default-1000`: 1,000 replications of the default scenario on 2 threads through the
+/// loop `sandtable run --out` uses (`cli::record_batch`): the workers simulate and record each
+/// run (its outcome as runs.csv holds it, and its row), the calling thread appends the rows to
+/// the journal and feeds a `SummaryBuilder`. The rows go to a real `runs.csv.partial` in a
+/// temporary directory (so to the page cache). Starting the journal (which syncs its manifest)
+/// and removing it are not timed, nor is the summary computed; starting the worker threads is
+/// timed, as `run` starts them for every batch. Ten samples of three batches: about 10 s.
+fn batch(c: &mut Criterion) {
+    let scenario = default_scenario();
+    let schema = OutcomeSchema::for_scenario(&scenario);
+    let plan = Plan {
+        seed: DEFAULT_SEED,
+        runs: 1000,
+        shard: Shard::WHOLE,
+        threads: 2,
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let manifest = Manifest {
+        engine: Manifest::engine(),
+        scenario: ManifestScenario::of(&scenario),
+        seed: plan.seed,
+        runs: plan.runs,
+        shard: ShardInfo::of(&plan),
+        status: BatchStatus::Running,
+        completed_runs: 0,
+        failed_runs: Vec::new(),
+        overrides: Vec::new(),
+        threads: plan.threads,
+        command_line: Vec::new(),
+        started: String::new(),
+        resumed: Vec::new(),
+        finished: None,
+        reproduce: String::new(),
+        resume: None,
+    };
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    group.bench_function("default-1000", |b| {
+        b.iter_batched(
+            || {
+                let files =
+                    BatchFiles::create(dir.path(), &schema, &manifest).expect("the journal starts");
+                (files, SummaryBuilder::new(&schema, None))
+            },
+            |(mut files, mut builder)| {
+                let recorded = record_batch(
+                    &scenario,
+                    &plan,
+                    plan.run_indices(),
+                    Some(&mut files),
+                    &mut builder,
+                    &mut |_| {},
+                )
+                .expect("the batch runs");
+                // Dropped untimed: removing the journal is no part of the runs.
+                (recorded, files, builder)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, replication, load, duel, batch);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! Runs a batch: replications spread over a pool of worker threads and handed back to one sink
 //! in run order, streaming, in memory that does not grow with the number of runs; a replication
 //! that panics is handed over as a failed run, not the end of the batch. It never writes files
-//! or prints; what happens to each replication is the sink's business.
+//! or prints; what happens to each replication is the caller's business: a record step on the
+//! workers, then a sink in run order.
 
 mod shard;
 mod summary;
@@ -94,25 +95,32 @@ pub struct RunFailure {
 pub type RunResult = Result<Replication, RunFailure>;
 
 /// Runs the replications `runs` of `plan` on `scenario` (all of the plan's runs, or what is left
-/// of them when a batch resumes) and hands each to `sink` in run order.
+/// of them when a batch resumes), passes each through `record` on the worker thread that
+/// computed it, and hands what `record` made of it to `sink` in run order.
 ///
 /// Replication `i` is `sim::simulate(scenario, plan.seed, i, false)` and nothing else, so the
 /// sink sees the same values in the same order whatever `plan.threads`. A replication that
-/// panics does not stop the batch: the sink gets a [`RunFailure`] for it instead. `progress` is
-/// called on the calling thread with the number of runs handed over so far.
+/// panics does not stop the batch: `record` gets a [`RunFailure`] for it instead. `record` is
+/// where per-run work that need not be in run order belongs (formatting a row, say): it runs in
+/// parallel, while the sink runs on the calling thread, one run after the other. A panic in
+/// `record` itself stops the batch. `progress` is called on the calling thread with the number
+/// of runs handed over so far.
 ///
 /// # Errors
 /// The sink's first error, which stops the batch; or a [`BatchError`] when the threads cannot
-/// start.
-pub fn run_replications<S, E>(
+/// start or `record` panics.
+pub fn run_replications<R, F, S, E>(
     scenario: &Arc<Scenario>,
     plan: &Plan,
     runs: Range<u64>,
+    record: F,
     sink: S,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), E>
 where
-    S: FnMut(u64, RunResult) -> Result<(), E>,
+    R: Send,
+    F: Fn(u64, RunResult) -> R + Sync,
+    S: FnMut(u64, R) -> Result<(), E>,
     E: From<BatchError>,
 {
     let seed = plan.seed;
@@ -124,7 +132,7 @@ where
         |run| {
             // Caught here rather than by `drive`, so that one bad replication becomes one failed
             // row instead of the end of the batch.
-            catch_unwind(AssertUnwindSafe(|| {
+            let result = catch_unwind(AssertUnwindSafe(|| {
                 if fail_on_purpose.contains(&run) {
                     panic!("{TEST_SEAM_VARIABLE} asked run {run} to fail");
                 }
@@ -133,7 +141,8 @@ where
             .map_err(|payload| RunFailure {
                 message: take_panic_message(&*payload),
                 outcome: failed_row(scenario, &schema, seed, run),
-            })
+            });
+            record(run, result)
         },
         sink,
         progress,

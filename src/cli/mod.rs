@@ -5,6 +5,8 @@ mod check;
 mod replay;
 mod run;
 
+pub use run::{RecordedBatch, record_batch};
+
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

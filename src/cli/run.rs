@@ -4,9 +4,10 @@
 //! a failed replication becomes a failed row rather than the end of the batch.
 
 use std::io::{IsTerminal, Write};
+use std::ops::Range;
 use std::path::Path;
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -14,7 +15,8 @@ use super::{RunArgs, load_scenario, print};
 use crate::batch::{self, BatchSummary, Plan, Shard, SummaryBuilder};
 use crate::error::{EXIT_INTERRUPTED, Error};
 use crate::output::{
-    self, BatchFiles, BatchStatus, JournalRow, Manifest, ManifestScenario, ShardInfo,
+    self, BatchFiles, BatchStatus, JournalRow, Manifest, ManifestScenario, RecordedRun,
+    RunRecorder, RunsRow, ShardInfo,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -125,45 +127,12 @@ pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
     };
 
     let bar = progress_bar(indices.end - first_run);
-    let seed = plan.seed;
-    let mut first_failure: Option<String> = None;
-    let result = batch::run_replications(
+    let recorded = record_batch(
         &scenario,
         &plan,
         first_run..indices.end,
-        |run, result| {
-            // Checked before the row is written: the runs not written are computed again on
-            // resume, so where exactly the batch stops does not matter.
-            if INTERRUPTED.load(Ordering::SeqCst) {
-                return Err(interrupted_marker());
-            }
-            let recorded = match result {
-                Ok(replication) => output::canonical_outcome(&replication.outcome, &schema)
-                    .map_err(|message| {
-                        (
-                            format!("its outcome does not fit the scenario's columns: {message}"),
-                            batch::failed_row(&scenario, &schema, seed, run),
-                        )
-                    }),
-                Err(failure) => Err((failure.message, failure.outcome)),
-            };
-            match recorded {
-                Ok(outcome) => {
-                    if let Some(files) = files.as_mut() {
-                        files.write_run(run, seed, &outcome)?;
-                    }
-                    builder.push(&outcome).map_err(Error::Internal)
-                }
-                Err((message, row)) => {
-                    if let Some(files) = files.as_mut() {
-                        files.write_failure(run, seed, &row, &message)?;
-                    }
-                    first_failure.get_or_insert_with(|| format!("run {run}: {message}"));
-                    builder.fail(run);
-                    Ok(())
-                }
-            }
-        },
+        files.as_mut(),
+        &mut builder,
         &mut |done| {
             if let Some(bar) = &bar {
                 bar.set_position(done);
@@ -173,11 +142,10 @@ pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let interrupted = match result {
-        Ok(()) => false,
-        Err(Error::Interrupted { .. }) => true,
-        Err(error) => return Err(error),
-    };
+    let RecordedBatch {
+        interrupted,
+        first_failure,
+    } = recorded?;
     let spill_dir = out_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
     let summary = builder.finish().map_err(|e| Error::Io {
         path: spill_dir.display().to_string(),
@@ -258,6 +226,84 @@ pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// How the runs of a batch went, beyond what the summary builder holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedBatch {
+    /// Ctrl-C or SIGTERM stopped the batch before its last run.
+    pub interrupted: bool,
+    /// The first failed run, as "run N: why".
+    pub first_failure: Option<String>,
+}
+
+/// The batch loop of `sandtable run`: runs `runs` of `plan` on `scenario` and records each run.
+/// The workers do the per-run work (the outcome as `runs.csv` holds it and, when there are
+/// `files`, its row: see [`RunRecorder`]); this thread takes the runs in order, appends their
+/// rows to the journal and feeds `builder`. A failed run gets its line in `failures.csv` and a
+/// row with empty outcomes. Once [`run`] has installed its handler, the first Ctrl-C or SIGTERM
+/// stops the loop with the runs so far recorded.
+///
+/// # Errors
+/// When the journal cannot be written, the threads cannot start, or a run cannot be recorded
+/// (a bug).
+pub fn record_batch(
+    scenario: &Arc<Scenario>,
+    plan: &Plan,
+    runs: Range<u64>,
+    mut files: Option<&mut BatchFiles>,
+    builder: &mut SummaryBuilder,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RecordedBatch, Error> {
+    let schema = OutcomeSchema::for_scenario(scenario);
+    let recorder = RunRecorder::new(scenario, &schema, plan.seed, files.is_some());
+    let mut first_failure: Option<String> = None;
+    let result = batch::run_replications(
+        scenario,
+        plan,
+        runs,
+        |run, result| recorder.record(run, result),
+        |run, recorded| {
+            // Checked before the row is written: the runs not written are computed again on
+            // resume, so where exactly the batch stops does not matter.
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                return Err(interrupted_marker());
+            }
+            let recorded = recorded.map_err(|e| Error::Internal(format!("run {run}: {e}")))?;
+            match recorded {
+                RecordedRun::Done { outcome, row } => {
+                    if let Some(files) = files.as_deref_mut() {
+                        files.write_run(&journal_row(run, row)?)?;
+                    }
+                    builder.push(&outcome).map_err(Error::Internal)
+                }
+                RecordedRun::Failed { message, row } => {
+                    if let Some(files) = files.as_deref_mut() {
+                        files.write_failure(run, plan.seed, &journal_row(run, row)?, &message)?;
+                    }
+                    first_failure.get_or_insert_with(|| format!("run {run}: {message}"));
+                    builder.fail(run);
+                    Ok(())
+                }
+            }
+        },
+        progress,
+    );
+    let interrupted = match result {
+        Ok(()) => false,
+        Err(Error::Interrupted { .. }) => true,
+        Err(error) => return Err(error),
+    };
+    Ok(RecordedBatch {
+        interrupted,
+        first_failure,
+    })
+}
+
+/// The row the recorder formatted for the journal; it formats one for every run when the batch
+/// has files.
+fn journal_row(run: u64, row: Option<RunsRow>) -> Result<RunsRow, Error> {
+    row.ok_or_else(|| Error::Internal(format!("run {run} reached the journal without its row")))
 }
 
 /// What the sink returns to stop the batch on an interruption; the real counts are filled in

@@ -12,13 +12,13 @@ use super::resume::{
     ResumeError,
 };
 use super::{
-    AtomicFile, Manifest, RunsCsv, io_error, write_events_csv, write_summary_csv,
+    AtomicFile, Manifest, RunsCsv, RunsRow, io_error, write_events_csv, write_summary_csv,
     write_summary_json,
 };
 use crate::batch::{BatchSummary, Plan};
 use crate::error::Error;
 use crate::scenario::Scenario;
-use crate::sim::{Outcome, OutcomeSchema, Replication};
+use crate::sim::{OutcomeSchema, Replication};
 
 /// An output directory being filled; nothing appears in it until [`commit`](Self::commit).
 #[derive(Debug)]
@@ -257,18 +257,18 @@ impl BatchFiles {
         file.commit().map_err(|e| io_error(&path, e))
     }
 
-    /// Appends the row of replication `run`.
+    /// Appends a run's row, formatted (on a worker) with the [`RowFormat`](super::RowFormat) of
+    /// this batch's schema.
     ///
     /// # Errors
     /// When the row cannot be written (e.g. the disk is full).
-    pub fn write_run(&mut self, run: u64, seed: u64, outcome: &Outcome) -> Result<(), Error> {
+    pub fn write_run(&mut self, row: &RunsRow) -> Result<(), Error> {
         let path = self.path(RUNS_PARTIAL);
         let runs = self
             .runs
             .as_mut()
             .ok_or_else(|| Error::Internal("runs.csv written after it was closed".to_string()))?;
-        runs.write_row(run, seed, outcome)
-            .map_err(|e| io_error(&path, e))?;
+        runs.append(row).map_err(|e| io_error(&path, e))?;
         if self.last_flush.elapsed() >= FLUSH_INTERVAL {
             runs.flush().map_err(|e| io_error(&path, e))?;
             self.last_flush = Instant::now();
@@ -277,8 +277,8 @@ impl BatchFiles {
     }
 
     /// Records that replication `run` failed with `error`: its line in `failures.csv`, pushed to
-    /// the disk at once so that it is there before the row, then its row (`outcome`: outcomes
-    /// empty, the drawn numbers filled).
+    /// the disk at once so that it is there before the row, then its row (outcomes empty, the
+    /// drawn numbers filled).
     ///
     /// # Errors
     /// When either cannot be written.
@@ -286,7 +286,7 @@ impl BatchFiles {
         &mut self,
         run: u64,
         seed: u64,
-        outcome: &Outcome,
+        row: &RunsRow,
         error: &str,
     ) -> Result<(), Error> {
         let path = self.path(FAILURES_PARTIAL);
@@ -300,7 +300,7 @@ impl BatchFiles {
             .write_record([run.to_string(), seed.to_string(), error])
             .and_then(|()| failures.flush().map_err(csv::Error::from))
             .map_err(|e| io_error(&path, e.into()))?;
-        self.write_run(run, seed, outcome)
+        self.write_run(row)
     }
 
     /// Ends the batch: writes the summaries and `manifest` (whose status says whether the batch
@@ -448,7 +448,7 @@ mod tests {
     use super::*;
     use crate::batch::{Shard, SummaryBuilder};
     use crate::output::{BatchStatus, ManifestScenario};
-    use crate::sim::{Column, ColumnKind, Value};
+    use crate::sim::{Column, ColumnKind, Outcome, Value};
 
     fn schema() -> OutcomeSchema {
         OutcomeSchema {
@@ -500,6 +500,13 @@ mod tests {
         }
     }
 
+    /// The row of run `run` (seed 1) as a worker formats it.
+    fn row(run: u64, outcome: &Outcome) -> RunsRow {
+        crate::output::RowFormat::new(&schema())
+            .row(run, 1, outcome)
+            .unwrap()
+    }
+
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
@@ -514,7 +521,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out/batch");
         let mut files = BatchFiles::create(&dir, &schema(), &manifest(1)).unwrap();
-        files.write_run(0, 1, &strikes(3.0)).unwrap();
+        files.write_run(&row(0, &strikes(3.0))).unwrap();
         drop(files);
         assert!(!dir.exists());
     }
@@ -524,7 +531,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("runs.csv"), "old").unwrap();
         let mut files = BatchFiles::create(dir.path(), &schema(), &manifest(1)).unwrap();
-        files.write_run(0, 1, &strikes(3.0)).unwrap();
+        files.write_run(&row(0, &strikes(3.0))).unwrap();
         drop(files);
         assert_eq!(names(dir.path()), ["runs.csv"]);
         assert_eq!(
@@ -555,10 +562,10 @@ mod tests {
                     values: vec![Value::Empty],
                 };
                 files
-                    .write_failure(run, 1, &empty, "boom\nat line 2")
+                    .write_failure(run, 1, &row(run, &empty), "boom\nat line 2")
                     .unwrap();
             } else {
-                files.write_run(run, 1, &strikes(run as f64)).unwrap();
+                files.write_run(&row(run, &strikes(run as f64))).unwrap();
             }
         }
         files.runs.as_mut().unwrap().flush().unwrap();
@@ -605,7 +612,7 @@ mod tests {
                 (3, JournalRow::Outcome(strikes(3.0))),
             ]
         );
-        files.write_run(4, 1, &strikes(4.0)).unwrap();
+        files.write_run(&row(4, &strikes(4.0))).unwrap();
         let mut builder = SummaryBuilder::new(&schema(), None);
         builder.fail(2);
         let summary = builder.finish().unwrap();

@@ -8,6 +8,7 @@ mod digest;
 mod events;
 mod files;
 mod manifest;
+mod record;
 mod resume;
 mod runs;
 mod summary;
@@ -24,8 +25,9 @@ pub use manifest::{
     BatchStatus, Manifest, ManifestScenario, ShardInfo, reproduce_command, resume_command,
     shell_quote,
 };
+pub use record::{RecordedRun, RunRecorder};
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
-pub use runs::{RunsCsv, canonical_outcome, parse_field};
+pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, parse_field};
 pub use summary::{
     FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
 };
