@@ -5,7 +5,9 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 
 use super::resources::Alarm;
-use super::systems::{air, alarm_due, combat, contact, control, decisions, ieds, movement, scheduled};
+use super::systems::{
+    air, alarm_due, combat, contact, control, decisions, ieds, movement, scheduled,
+};
 
 /// The label of the simulation's schedule.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
