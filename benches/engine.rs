@@ -44,8 +44,9 @@ fn load(c: &mut Criterion) {
 }
 
 /// The least work a 100 v 80 stochastic square-law duel can take: per round, a binomial for
-/// each side's casualties and one for the killed among them, until one side is gone. The
-/// engine makes the same draws through the ECS; the ratio is its overhead.
+/// each side's casualties, until one side is gone (the duel's killed share is 1, so the engine
+/// draws nothing more for who among them is killed). The engine makes the same draws through
+/// the ECS; the ratio is its overhead.
 fn duel_floor(
     blue: u64,
     red: u64,

@@ -152,6 +152,7 @@ pub fn resolve_engagements(
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
     mut trace: ResMut<RoundTrace>,
+    mut shooters: Local<[Vec<Shooters>; 2]>,
 ) {
     let round_hours = setup.value(setup.scenario.combat.round_hours);
     let max_hours = setup.value(setup.scenario.combat.max_engagement_hours);
@@ -173,6 +174,7 @@ pub fn resolve_engagements(
         let e = &mut engagements.0[i];
         fire_round(
             e,
+            &mut shooters,
             &mut forces,
             &mut convoys,
             &mut bands,
@@ -224,6 +226,7 @@ pub fn resolve_engagements(
 #[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
 fn fire_round(
     e: &mut Engagement,
+    shooters: &mut [Vec<Shooters>; 2],
     forces: &mut Query<&mut Force>,
     convoys: &mut Query<&mut ConvoyState>,
     bands: &mut Query<&mut Band>,
@@ -241,8 +244,9 @@ fn fire_round(
     };
     let mean_field = setup.mean_field();
 
-    // Shooters of each side, with the side's modifiers, on pre-round strengths.
-    let mut shooters: [Vec<Shooters>; 2] = [Vec::new(), Vec::new()];
+    // Shooters of each side, with the side's modifiers, on pre-round strengths (in buffers
+    // the system keeps, since a fight may take thousands of rounds).
+    shooters.iter_mut().for_each(Vec::clear);
     let mut troops = [0.0; 2];
     for s in 0..2 {
         let lead = lead_faction(&e.sides[s], forces);
