@@ -54,7 +54,7 @@ pub fn fly_air_strikes(
         for _ in 0..sorties {
             let mut air = Sortie {
                 setup: &setup,
-                roster: &roster,
+                roster,
                 rng: &mut rng,
                 tally: &mut tally,
                 log: &mut log,

@@ -57,7 +57,7 @@ pub fn make_decisions(
     decide_convoys(
         &mut convoys,
         &sites,
-        &roster,
+        roster,
         &setup,
         &mut clock,
         &mut captures,
@@ -68,7 +68,7 @@ pub fn make_decisions(
         &convoys,
         &sites,
         &engagements,
-        &roster,
+        roster,
         &setup,
         &mut clock,
         &mut rng,

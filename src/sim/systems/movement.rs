@@ -17,8 +17,8 @@ pub fn move_units(
     mut clock: ResMut<Clock>,
 ) {
     let roster = &setup.roster;
-    move_convoys(&mut convoys, &roster, &setup, &mut clock);
-    move_bands(&mut bands, &roster, &mut clock);
+    move_convoys(&mut convoys, roster, &setup, &mut clock);
+    move_bands(&mut bands, roster, &mut clock);
 }
 
 /// Advances moving convoys to `now` and asks for a pass when the next one reaches a stop.
