@@ -281,3 +281,44 @@ pub struct RoundTrace {
     /// The rounds, in the order fired.
     pub rounds: Vec<RoundRecord>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_alarm_is_due_in_the_first_pass() {
+        let clock = Clock::new(100.0);
+        assert!(clock.due(Alarm::Calendar) && clock.due(Alarm::Patrols) && clock.due(Alarm::Holds));
+    }
+
+    #[test]
+    fn a_skipped_system_still_brings_the_next_pass_at_its_alarm() {
+        let mut clock = Clock::new(100.0);
+        clock.clear(Alarm::Patrols);
+        clock.set(Alarm::Patrols, 30.0);
+        clock.set(Alarm::Patrols, 40.0);
+        assert_eq!(clock.next_pass_hour(), 30.0, "the earlier time stands");
+        // The next pass forgets this pass's proposals; the alarm outlives them.
+        clock.now_hour = 10.0;
+        clock.next_hour = clock.horizon_hour;
+        assert!(!clock.due(Alarm::Patrols));
+        assert_eq!(clock.next_pass_hour(), 30.0);
+        clock.propose(20.0);
+        assert_eq!(clock.next_pass_hour(), 20.0);
+        clock.now_hour = 30.0;
+        assert!(clock.due(Alarm::Patrols));
+    }
+
+    #[test]
+    fn an_alarm_due_now_or_past_never_takes_time_back() {
+        let mut clock = Clock::new(100.0);
+        clock.now_hour = 50.0;
+        clock.next_hour = 100.0;
+        clock.alarms[Alarm::Holds as usize] = 20.0;
+        assert!(clock.due(Alarm::Holds));
+        assert_eq!(clock.next_pass_hour(), 100.0);
+        clock.clear(Alarm::Holds);
+        assert_eq!(clock.next_pass_hour(), 100.0);
+    }
+}
