@@ -3,6 +3,7 @@
 
 mod cli;
 mod determinism;
+mod golden;
 mod invariants;
 mod model;
 mod robustness;
