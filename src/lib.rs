@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod cli;
 pub mod error;
+pub mod geo;
 pub mod output;
 pub mod scenario;
 pub mod sim;

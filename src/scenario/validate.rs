@@ -934,7 +934,12 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
     let distance_km = (0..sites.len()).map(|s| graph.distances_from(s)).collect();
     let straight_km = sites
         .iter()
-        .map(|a| sites.iter().map(|b| great_circle_km(a, b)).collect())
+        .map(|a| {
+            sites
+                .iter()
+                .map(|b| crate::geo::great_circle_km(a.lat, a.lon, b.lat, b.lon))
+                .collect()
+        })
         .collect();
     Ok(Scenario {
         name: file.name.clone(),
@@ -960,15 +965,6 @@ pub fn validate(file: ScenarioFile, origin: String, resolved_toml: String) -> Re
         straight_km,
         resolved_toml,
     })
-}
-
-/// Great-circle distance (haversine, Earth radius 6371 km).
-fn great_circle_km(a: &Site, b: &Site) -> f64 {
-    let (la, lb) = (a.lat.to_radians(), b.lat.to_radians());
-    let dlat = lb - la;
-    let dlon = (b.lon - a.lon).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
 }
 
 /// The road network on mean lengths, for routes and distances.

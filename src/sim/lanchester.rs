@@ -42,7 +42,7 @@ pub fn casualty_probability(
         })
         .sum::<f64>()
         / protection.max(f64::MIN_POSITIVE);
-    -(-hazard_per_hour * round_hours).exp_m1()
+    -libm::expm1(-hazard_per_hour * round_hours)
 }
 
 /// Casualties among `troops` with per-member probability `p`: binomial when sampling, the
