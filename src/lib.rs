@@ -18,6 +18,7 @@ pub mod output;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod streams;
 
 pub use error::Error;
 pub use scenario::Scenario;

@@ -158,7 +158,7 @@ where
 /// draws are redone from the run's own stream, exactly as `sim::simulate` starts.
 pub fn failed_row(scenario: &Scenario, schema: &OutcomeSchema, seed: u64, run: u64) -> Outcome {
     let drawn = catch_unwind(AssertUnwindSafe(|| {
-        let draws = Draws::sample(&scenario.params, &mut sim::stream(seed, run));
+        let draws = Draws::sample(&scenario.params, seed, run);
         scenario
             .uncertain_params()
             .map(|(id, _)| draws.get(id))

@@ -1,6 +1,6 @@
 //! Numbers that may be uncertain: a fixed value, a uniform `{ min, max }` or a triangular
-//! `{ min, mode, max }`, each with an optional `source`. Drawn once per replication, in the
-//! scenario's order, from that replication's own stream.
+//! `{ min, mode, max }`, each with an optional `source`. Drawn once per replication, each from
+//! its own stream keyed by its dotted path, so no number's draw depends on any other number.
 
 use std::fmt;
 
@@ -8,6 +8,8 @@ use rand::Rng;
 use rand_distr::{Distribution, Triangular, Uniform};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+
+use crate::streams::StreamKey;
 
 /// A number as written in a scenario file.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +184,22 @@ pub struct Param {
     pub dist: Dist,
     /// Where it comes from.
     pub source: Option<String>,
+    /// Its random stream's key, from its path (`param/<path>`).
+    #[serde(skip)]
+    pub stream: StreamKey,
+}
+
+impl Param {
+    /// The number at dotted path `path`, as the scenario gives it.
+    pub fn new(path: String, spec: &NumberSpec) -> Param {
+        Param {
+            column: path.replace('.', "_"),
+            stream: StreamKey::new(&format!("param/{path}")),
+            path,
+            dist: spec.dist,
+            source: spec.source.clone(),
+        }
+    }
 }
 
 /// The values of every scenario number in one replication, indexed by [`ParamId`].
@@ -194,9 +212,19 @@ impl Draws {
         self.0[id.0 as usize]
     }
 
-    /// Draws every number in scenario order: the first thing a replication takes from its stream.
-    pub fn sample<R: Rng + ?Sized>(params: &[Param], rng: &mut R) -> Draws {
-        Draws(params.iter().map(|p| p.dist.sample(rng)).collect())
+    /// Draws every number of run `run` of the batch seeded `seed`, each from its own stream, so
+    /// that adding, removing or overriding one number changes no other number's draw.
+    pub fn sample(params: &[Param], seed: u64, run: u64) -> Draws {
+        Draws(
+            params
+                .iter()
+                .map(|p| match p.dist {
+                    // A fixed number draws nothing: no stream to build.
+                    Dist::Fixed { value } => value,
+                    dist => dist.sample(&mut p.stream.stream(seed, run)),
+                })
+                .collect(),
+        )
     }
 
     /// Every number at its mean: for planning and digests.

@@ -136,13 +136,8 @@ impl Builder {
                 }
             }
         }
-        let dotted = super::locate::dotted(path);
-        self.params.push(Param {
-            column: dotted.replace('.', "_"),
-            path: dotted,
-            dist: spec.dist,
-            source: spec.source.clone(),
-        });
+        self.params
+            .push(Param::new(super::locate::dotted(path), spec));
         Ok(ParamId(self.params.len() as u32 - 1))
     }
 

@@ -56,9 +56,8 @@ pub fn stream(seed: u64, run: u64) -> ChaCha8Rng {
 /// Runs replication `run` of the batch seeded `seed`: draws the uncertain numbers, then
 /// simulates. With `log`, also returns the event log.
 pub fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Replication {
-    let mut rng = stream(seed, run);
-    let draws = Draws::sample(&scenario.params, &mut rng);
-    simulate_with(scenario, draws, rng, log)
+    let draws = Draws::sample(&scenario.params, seed, run);
+    simulate_with(scenario, draws, stream(seed, run), log)
 }
 
 /// Simulates with given draws and stream: the door for experiment designs that set the

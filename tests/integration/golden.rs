@@ -20,32 +20,32 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "scenarios/gao-kidal-2023.toml",
         "runs.csv",
-        "f4453664354053bf36ae51b766f322a1233bea9cff467d5c9902f5379f8a33c0",
+        "882b0db56722dab59462b2228c71da97d084c49332d7b4e39177b21345861f9b",
     ),
     (
         "scenarios/gao-kidal-2023.toml",
         "summary.csv",
-        "2f0b1f0c249696d89acbeeda4bb78bde009cf1de4d07557dfa881fbbd57041fa",
+        "13a33c796c66ca0f94f55caa573a51c45e8b0bf108e068212c73d79987bbf003",
     ),
     (
         "scenarios/variants/no-wagner.toml",
         "runs.csv",
-        "9e6c226f50690f5b9aa90b70522bcd9be43077eb0b219876a6699343c7de339e",
+        "be1c03847711026168dfb4e0001a024ea73cca28d6b39e9f731314556d68acc7",
     ),
     (
         "scenarios/variants/no-drones.toml",
         "runs.csv",
-        "42baecf824327c1363381b1582d0049f54efaa7512f42ab474760f05fc220d77",
+        "9e849743c4a4e3b50c1e54fce4aa82ec3f266fe368249fbd7b3db01244d2b93c",
     ),
     (
         "scenarios/variants/more-drones.toml",
         "runs.csv",
-        "3c1c28ef56e64fde09b47adb4e8800e08afde7dbdad0002c19253d37e40a3a35",
+        "1cae745d1d3313b7dbcc219c394f3cda7141640543893bc92f875ab9f533d0c7",
     ),
     (
         "scenarios/variants/un-stays-in-kidal.toml",
         "runs.csv",
-        "92eb45bedfe91824af9060217d48b340dab5b0d01f5192ac63a6b451bcabd013",
+        "349a66db478cf96267523b90bf1a512715461932ab9129ea81ad86fb0547a027",
     ),
 ];
 

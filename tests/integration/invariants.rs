@@ -57,8 +57,8 @@ fn troops_by_faction(world: &mut World, factions: usize) -> Vec<f64> {
 
 fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseError> {
     let n = scenario.factions.len();
-    let mut rng = stream(seed, run);
-    let draws = Draws::sample(&scenario.params, &mut rng);
+    let rng = stream(seed, run);
+    let draws = Draws::sample(&scenario.params, seed, run);
     let mut watch = Watch {
         destroyed_at: vec![None; scenario.convoys.len()],
         ..Default::default()

@@ -8,5 +8,6 @@ mod invariants;
 mod model;
 mod robustness;
 mod scenario_errors;
+mod streams;
 mod support;
 mod validation;

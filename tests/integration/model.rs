@@ -399,8 +399,8 @@ fn a_reused_world_does_not_accumulate_records_of_despawned_entities() {
     std::thread::spawn(move || {
         let mut counts = Vec::new();
         for run in 0..12 {
-            let mut rng = sandtable::sim::stream(SEED, run);
-            let draws = sandtable::scenario::Draws::sample(&s.params, &mut rng);
+            let rng = sandtable::sim::stream(SEED, run);
+            let draws = sandtable::scenario::Draws::sample(&s.params, SEED, run);
             let mut first = true;
             sandtable::sim::simulate_probed(&s, draws, rng, false, &mut |w| {
                 if std::mem::take(&mut first) {

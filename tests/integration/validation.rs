@@ -174,8 +174,8 @@ struct Round {
 /// switched on, and reads both sides' strengths after every round. In a duel Red attacks
 /// (side 0) and Blue defends (side 1).
 fn fight(s: &Arc<Scenario>, run: u64) -> (Vec<Round>, Replication) {
-    let mut rng = stream(SEED, run);
-    let draws = Draws::sample(&s.params, &mut rng);
+    let rng = stream(SEED, run);
+    let draws = Draws::sample(&s.params, SEED, run);
     let mut rounds = Vec::new();
     let rep = simulate_probed(s, draws, rng, false, &mut |w: &mut World| {
         let mut trace = w.resource_mut::<RoundTrace>();
