@@ -5,6 +5,11 @@
 //! and a change to the model or to the random streams must update the hash *in a commit whose
 //! message says why*. To see the new hashes, run
 //! `cargo test --release --test integration golden -- --nocapture` and read the report.
+//!
+//! With `SANDTABLE_GOLDEN_BIN=PATH` the batches run on that executable instead of the one cargo
+//! built for the tests. `.ci/run` points it at a plain `cargo build --release`: a test build
+//! switches some dependencies' maths to the platform library (dev-dependencies enable
+//! `num-traits/std`), the shipped binary keeps the portable `libm`, and both must give these bytes.
 
 use sha2::{Digest, Sha256};
 
@@ -56,6 +61,22 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// `run_file` on another executable.
+fn run_with(bin: &std::ffi::OsStr, out: &std::path::Path, args: &[&str], file: &str) -> Vec<u8> {
+    let status = std::process::Command::new(bin)
+        .args(["run", "--out", out.to_str().unwrap()])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("SANDTABLE_GOLDEN_BIN starts");
+    assert!(
+        status.success(),
+        "{} failed: {status}",
+        bin.to_string_lossy()
+    );
+    std::fs::read(out.join(file)).unwrap()
+}
+
 #[test]
 fn outputs_match_their_golden_hashes() {
     let dir = tempfile::tempdir().unwrap();
@@ -63,11 +84,11 @@ fn outputs_match_their_golden_hashes() {
     for (i, (scenario, file, expected)) in GOLDEN.iter().enumerate() {
         let path = repo_file(scenario);
         let out = dir.path().join(format!("b{i}"));
-        let bytes = run_file(
-            &out,
-            &[path.to_str().unwrap(), "--runs", RUNS, "--seed", SEED],
-            file,
-        );
+        let args = [path.to_str().unwrap(), "--runs", RUNS, "--seed", SEED];
+        let bytes = match std::env::var_os("SANDTABLE_GOLDEN_BIN") {
+            Some(bin) => run_with(&bin, &out, &args, file),
+            None => run_file(&out, &args, file),
+        };
         let actual = sha256_hex(&bytes);
         if actual != *expected {
             report.push(format!(
