@@ -309,7 +309,8 @@ impl PairedProportion {
 ///
 /// ```
 /// // Fagerland, Lydersen & Laake (2017), ch. 8: 59 both, 6 + 16 discordant, 80 neither.
-/// let (low, high) = sandtable::stats::newcombe_paired_interval(59, 16, 6, 80, sandtable::stats::Z_95);
+/// use sandtable::stats::{Z_95, newcombe_paired_interval};
+/// let (low, high) = newcombe_paired_interval(59, 16, 6, 80, Z_95);
 /// assert!((low - -0.1186).abs() < 5e-5 && (high - -0.0046).abs() < 5e-5);
 /// ```
 #[must_use]
