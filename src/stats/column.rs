@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::histogram::Histogram;
-use super::moments::Moments;
+use super::moments::{Moments, t_half_width95};
 use super::proportion::{Z_95, wilson_interval};
 use super::quantile::quantile_type7;
 use super::spill::SpillFile;
@@ -90,6 +90,14 @@ impl NumericSummary {
             max,
             histogram: Histogram::from_sorted(&sorted),
         }
+    }
+
+    /// Half-width of the 95% t-interval of the mean, t(0.975, present − 1)·sd/√present, for a
+    /// target precision such as `--precision`; `None` with fewer than two values. It has the same
+    /// bits as the half-width the interval was built from.
+    #[must_use]
+    pub fn half_width(&self) -> Option<f64> {
+        self.sd.map(|sd| t_half_width95(sd, self.present))
     }
 }
 
@@ -235,6 +243,17 @@ pub struct CategorySummary {
     pub ci95_low: f64,
     /// Upper end of the 95% Wilson score interval of the proportion.
     pub ci95_high: f64,
+}
+
+impl CategorySummary {
+    /// The larger distance from the proportion to either end of its Wilson interval (which is
+    /// not symmetric: at a count of 0 it is the whole upper end), for a target precision such as
+    /// `--precision`; `None` when there were no runs.
+    #[must_use]
+    pub fn half_width(&self) -> Option<f64> {
+        (self.n > 0)
+            .then(|| (self.proportion - self.ci95_low).max(self.ci95_high - self.proportion))
+    }
 }
 
 /// Counts one categorical outcome (e.g. the convoy's final status), one category per run.
@@ -523,6 +542,41 @@ mod tests {
         assert!((rows[0].ci95_high - 0.789_851_642_508_777_3).abs() < 1e-12);
         assert_eq!((rows[2].proportion, rows[2].ci95_low), (0.0, 0.0));
         assert!((rows[2].ci95_high - 0.036_993_498_206_985_69).abs() < 1e-12);
+    }
+
+    #[test]
+    fn half_widths_for_a_target_precision() {
+        // The t-interval of `summary_of_known_data`, (2.194093850716237, 5.705906149283763):
+        // half its length is 1.755906149283763.
+        let s = summarise(&RUNS, NumericColumn::new());
+        let half_width = s.half_width().unwrap();
+        assert!(
+            (half_width - 1.755_906_149_283_763).abs() < 1e-12,
+            "{half_width}"
+        );
+        assert_eq!(s.ci95_high, Some(s.mean.unwrap() + half_width));
+        let one = summarise(&[None, Some(17.25)], NumericColumn::new());
+        assert_eq!(one.half_width(), None);
+
+        // 71 of 100 and 0 of 100 with the Wilson bounds of the test above: the interval leans
+        // towards 0.5, so the half-width is the longer side (0.71 − 0.61461…; 0.03699… − 0).
+        let mut column = CategoricalColumn::new(vec!["arrived".into(), "destroyed".into()]);
+        for run in 0..100 {
+            column.push((run < 71).then_some(0));
+        }
+        let rows = column.finish();
+        let arrived = rows[0].half_width().unwrap();
+        assert!(
+            (arrived - (0.71 - 0.614_611_088_244_288_7)).abs() < 1e-12,
+            "{arrived}"
+        );
+        let destroyed = rows[1].half_width().unwrap();
+        assert!(
+            (destroyed - 0.036_993_498_206_985_69).abs() < 1e-12,
+            "{destroyed}"
+        );
+        let no_runs = CategoricalColumn::new(vec!["a".into()]).finish();
+        assert_eq!(no_runs[0].half_width(), None);
     }
 
     #[test]

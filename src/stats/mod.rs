@@ -1,5 +1,6 @@
 //! Batch statistics: the per-outcome summaries of summary.csv and summary.json (moments, t- and
-//! Wilson intervals, type 7 quantiles, histograms), accumulated run by run in bounded memory.
+//! Wilson intervals, type 7 quantiles, histograms) and the paired comparisons of `compare`,
+//! accumulated run by run in bounded memory.
 //! It computes numbers only: it never formats, writes output files or knows which outcome is which.
 //!
 //! Every result depends only on the values and their run order, never on how the batch was
@@ -9,6 +10,7 @@
 mod column;
 mod histogram;
 mod moments;
+mod paired;
 mod proportion;
 mod quantile;
 mod spill;
@@ -19,6 +21,7 @@ pub use column::{
 };
 pub use histogram::{Histogram, MAX_BINS};
 pub use moments::Moments;
+pub use paired::{PairedMoments, PairedProportion, newcombe_paired_interval};
 pub use proportion::{Z_95, wilson_interval};
 pub use quantile::quantile_type7;
 pub use student_t::t_quantile;

@@ -60,10 +60,28 @@ impl Moments {
     /// ```
     #[must_use]
     pub fn ci95(&self) -> Option<(f64, f64)> {
-        let sd = self.sd?;
-        let half_width = t_quantile(0.975, self.n - 1) * sd / (self.n as f64).sqrt();
+        let half_width = self.half_width()?;
         Some((self.mean - half_width, self.mean + half_width))
     }
+
+    /// Half-width of [`ci95`](Self::ci95), t(0.975, n − 1)·sd/√n, for a target precision such
+    /// as `--precision`; `None` when n < 2.
+    ///
+    /// ```
+    /// let m = sandtable::stats::Moments::of(&[1.0, 2.0, 3.0]).unwrap();
+    /// assert!((m.half_width().unwrap() - 2.4841377).abs() < 1e-6);
+    /// ```
+    #[must_use]
+    pub fn half_width(&self) -> Option<f64> {
+        self.sd.map(|sd| t_half_width95(sd, self.n))
+    }
+}
+
+/// Half-width of the 95% t-interval of a mean of `n ≥ 2` values with sample sd `sd`:
+/// t(0.975, n − 1)·sd/√n. One expression shared by every t-interval, so a half-width reported
+/// on its own has the same bits as the interval it belongs to.
+pub(crate) fn t_half_width95(sd: f64, n: u64) -> f64 {
+    t_quantile(0.975, n - 1) * sd / (n as f64).sqrt()
 }
 
 #[cfg(test)]

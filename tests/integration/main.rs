@@ -1,6 +1,7 @@
 //! sandtable's one integration-test binary: every test that drives the library or the real
 //! `sandtable` executable lives in a module here (one link, run in parallel).
 
+mod architecture;
 mod cli;
 mod determinism;
 mod golden;
