@@ -4,6 +4,7 @@
 //! or prints; what happens to each replication is the caller's business: a record step on the
 //! workers, then a sink in run order.
 
+pub mod comparison;
 pub mod precision;
 mod shard;
 mod summary;
