@@ -12,6 +12,7 @@
 
 pub mod batch;
 pub mod cli;
+pub mod design;
 pub mod error;
 pub mod geo;
 pub mod output;
