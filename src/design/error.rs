@@ -31,6 +31,25 @@ pub enum DesignError {
         /// The largest design of this kind.
         largest: String,
     },
+    /// A NOLH of a size that Cioppa & Lucas (2007) did not publish.
+    #[error("there is no {points}-point NOLH; the sizes are 17, 33, 65, 129 and 257 points")]
+    NoSuchNolh {
+        /// The number of points asked for.
+        points: usize,
+    },
+    /// A NOLH too small for the factors asked for.
+    #[error(
+        "the {points}-point NOLH holds at most {max_factors} factors; got {requested} \
+         (use nolh({requested}) to pick the smallest design that holds them)"
+    )]
+    NolhTooSmall {
+        /// The number of points asked for.
+        points: usize,
+        /// How many factors were asked for.
+        requested: usize,
+        /// How many the design holds.
+        max_factors: usize,
+    },
     /// No standard generators are tabled for this fraction of a two-level factorial.
     #[error(
         "no standard generators for a 2^({factors}-{fraction}) design; for {factors} factors the \

@@ -2,14 +2,16 @@
 //! [`Design`], a points × factors matrix in [0, 1], which reports its own [`Diagnostics`]. No I/O
 //! and no random generator of its own: a random design draws from the stream its caller passes.
 //!
-//! The constructions: [`factorial`] (full and two-level fractional) and [`lhs`] (random Latin
-//! hypercubes, optionally maximin-improved).
+//! The constructions: [`factorial`] (full and two-level fractional), [`lhs`] (random Latin
+//! hypercubes, optionally maximin-improved) and [`nolh`] (the published nearly orthogonal Latin
+//! hypercubes of Cioppa & Lucas 2007).
 //! [`scale()`] maps a value in [0, 1] onto a factor's range or levels.
 
 mod error;
 pub mod factorial;
 pub mod lhs;
 mod measure;
+pub mod nolh;
 mod scale;
 
 use std::fmt;
