@@ -3,10 +3,11 @@
 //! and no random generator of its own: a random design draws from the stream its caller passes.
 //!
 //! The constructions: [`factorial`] (full and two-level fractional), [`lhs`] (random Latin
-//! hypercubes, optionally maximin-improved) and [`nolh`] (the published nearly orthogonal Latin
-//! hypercubes of Cioppa & Lucas 2007).
+//! hypercubes, optionally maximin-improved), [`nolh`] (the published nearly orthogonal Latin
+//! hypercubes of Cioppa & Lucas 2007) and [`crossed`] (decision points × noise points).
 //! [`scale()`] maps a value in [0, 1] onto a factor's range or levels.
 
+pub mod crossed;
 mod error;
 pub mod factorial;
 pub mod lhs;
