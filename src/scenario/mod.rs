@@ -1,6 +1,7 @@
 //! Scenario files: loading (`extends`, `--set`), validation, and the validated [`Scenario`] —
 //! plain data, shared read-only by every replication. This module does not know bevy_ecs.
 
+mod keypath;
 mod locate;
 mod resolve;
 pub mod schema;

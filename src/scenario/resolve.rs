@@ -8,7 +8,8 @@ use std::str::FromStr;
 
 use toml::{Table, Value};
 
-use super::locate::{self, Seg};
+use super::keypath::{self, Seg, identity};
+use super::locate;
 use super::validate::Problem;
 use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, ScenarioError};
 
@@ -216,7 +217,7 @@ impl Chain {
         err: serde_path_to_error::Error<toml::de::Error>,
         overrides: &[Override],
     ) -> ScenarioError {
-        let mut path = locate::path_from_serde(merged, err.path());
+        let mut path = keypath::path_from_serde(merged, err.path());
         let raw = err.inner().message().trim().to_string();
         let message = if let Some((unknown, expected)) = parse_unknown_field(&raw) {
             // serde's path may or may not end with the unknown key itself.
@@ -225,9 +226,9 @@ impl Chain {
             }
             // A number written as a table ({ min, max }) is no section, whatever its depth.
             let section = if expected.iter().map(String::as_str).eq(NUMBER_KEYS) {
-                format!("the number '{}'", locate::dotted(&path))
+                format!("the number '{}'", keypath::dotted(&path))
             } else {
-                locate::section_name(&path)
+                keypath::section_name(&path)
             };
             path.push(Seg::key(&unknown));
             match did_you_mean(&unknown, &expected) {
@@ -249,7 +250,7 @@ impl Chain {
                 let found = value_at(merged, &path).map_or_else(|| "a table".to_string(), describe);
                 format!(
                     "{} must be {}, not {found}",
-                    locate::dotted(&path),
+                    keypath::dotted(&path),
                     expected_in_words("a TOML datetime", "")
                 )
             } else {
@@ -272,7 +273,7 @@ impl Chain {
         message: String,
         overrides: &[Override],
     ) -> ScenarioError {
-        let dotted = locate::dotted(path);
+        let dotted = keypath::dotted(path);
         let by_set = overrides.iter().rev().find(|o| {
             dotted == o.path
                 || dotted.starts_with(&format!("{}.", o.path))
@@ -359,23 +360,6 @@ fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioErro
         line,
         column,
         message: message.to_string(),
-    }
-}
-
-/// The key that identifies an entry of an array of tables across files.
-pub fn identity(section: &str, entry: &Table) -> Option<String> {
-    if let Some(Value::String(id)) = entry.get("id") {
-        return Some(id.clone());
-    }
-    match (
-        section,
-        entry.get("from"),
-        entry.get("to"),
-        entry.get("camp"),
-    ) {
-        ("road", Some(Value::String(a)), Some(Value::String(b)), _) => Some(format!("{a}_{b}")),
-        ("withdrawal", _, _, Some(Value::String(c))) => Some(c.clone()),
-        _ => None,
     }
 }
 
@@ -538,12 +522,12 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
 /// Serde's message about a value of the wrong shape, in words a student can act on:
 /// `site.gao.lat must be a number, not the text "north"`.
 fn plain_message(merged: &Table, path: &[Seg], raw: &str) -> String {
-    let dotted = locate::dotted(path);
+    let dotted = keypath::dotted(path);
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or(rest);
         let section = match path {
             [] => "the scenario".to_string(),
-            _ => locate::section_name(path),
+            _ => keypath::section_name(path),
         };
         return format!("{section} lacks the required key '{field}'");
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use toml::value::Datetime;
 
-use super::locate::Seg;
+use super::keypath::{self, Seg};
 use super::schema::*;
 use super::uncertain::{Dist, NumberSpec, Param, ParamId};
 use super::*;
@@ -136,7 +136,7 @@ impl Builder {
                 }
             }
         }
-        let dotted = super::locate::dotted(path);
+        let dotted = keypath::dotted(path);
         self.params.push(Param {
             column: dotted.replace('.', "_"),
             path: dotted,
@@ -215,7 +215,7 @@ impl Builder {
 }
 
 fn dotted_name(path: &[Seg]) -> String {
-    super::locate::dotted(path)
+    keypath::dotted(path)
 }
 
 fn list_some(ids: &[String]) -> String {
