@@ -1,6 +1,7 @@
 //! Scenario files: loading (`extends`, `--set`), validation, and the validated [`Scenario`] —
 //! plain data, shared read-only by every replication. This module does not know bevy_ecs.
 
+mod diagnostic;
 mod keypath;
 mod locate;
 mod resolve;
@@ -10,6 +11,7 @@ mod validate;
 
 use std::path::Path;
 
+pub use diagnostic::ScenarioError;
 pub use resolve::Override;
 pub use schema::{CombatMode, FireKind, Posture, SiteKind};
 pub use uncertain::{Dist, Draws, Param, ParamId};
@@ -29,28 +31,6 @@ pub type FactionIdx = usize;
 pub type SiteIdx = usize;
 /// Index into [`Scenario::roads`].
 pub type RoadIdx = usize;
-
-/// A scenario error, located in its file where it has a place there.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{message}", location_prefix(.file, .line, .column))]
-pub struct ScenarioError {
-    /// The file the error is in (or `--set` for an override, `<embedded default>` for the default).
-    pub file: String,
-    /// 1-based line, where known.
-    pub line: Option<usize>,
-    /// 1-based column, where known.
-    pub column: Option<usize>,
-    /// What is wrong and what would be valid.
-    pub message: String,
-}
-
-fn location_prefix(file: &str, line: &Option<usize>, column: &Option<usize>) -> String {
-    match (line, column) {
-        (Some(l), Some(c)) => format!("{file}:{l}:{c}: "),
-        (Some(l), None) => format!("{file}:{l}: "),
-        _ => format!("{file}: "),
-    }
-}
 
 /// A validated scenario: every reference resolved to an index, every number a [`ParamId`].
 #[derive(Debug, Clone)]
@@ -433,9 +413,10 @@ fn build(chain: resolve::Chain, overrides: &[Override]) -> Result<Scenario, Scen
         column: None,
         message: format!("cannot write the resolved scenario: {e}"),
     })?;
-    let file: schema::ScenarioFile =
+    // Past the merge, every failure is a Problem at a key path; the chain of files places it.
+    let file: Result<schema::ScenarioFile, _> =
         serde_path_to_error::deserialize(toml::Value::Table(merged.clone()))
-            .map_err(|e| chain.locate_serde(&merged, e, overrides))?;
-    validate::validate(file, origin, resolved_toml)
+            .map_err(|e| diagnostic::from_serde(&merged, &e));
+    file.and_then(|file| validate::validate(file, origin, resolved_toml))
         .map_err(|problem| chain.locate_problem(problem, overrides))
 }

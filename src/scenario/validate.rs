@@ -7,28 +7,13 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use toml::value::Datetime;
 
+use super::diagnostic::{Problem, problem};
 use super::keypath::{self, Seg};
 use super::schema::*;
 use super::uncertain::{Dist, NumberSpec, Param, ParamId};
 use super::*;
 
-/// A validation failure at a place in the scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    /// Where: `convoy` › `kidal_column` › `to`.
-    pub path: Vec<Seg>,
-    /// What is wrong and what would be valid.
-    pub message: String,
-}
-
 type Result<T> = std::result::Result<T, Problem>;
-
-fn problem(path: &[Seg], message: impl Into<String>) -> Problem {
-    Problem {
-        path: path.to_vec(),
-        message: message.into(),
-    }
-}
 
 /// Largest numbers of each kind of thing, so that a runaway file fails fast and clearly.
 const MAX_FACTIONS: usize = 64;
