@@ -22,9 +22,6 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/gao-kidal-2023.
 /// from the `scenarios/` folder.
 pub const DEFAULT_SCENARIO_FILE: &str = "gao-kidal-2023.toml";
 
-/// The largest horizon a scenario may ask for.
-pub const MAX_HORIZON_DAYS: f64 = 3650.0;
-
 /// Index into [`Scenario::factions`].
 pub type FactionIdx = usize;
 /// Index into [`Scenario::sites`].
