@@ -90,7 +90,7 @@ impl Chain {
     pub fn from_text(text: &str, name: &str, dir: Option<&Path>) -> Result<Chain, ScenarioError> {
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut current = (
+        let mut current: Pending = (
             text.to_string(),
             name.to_string(),
             dir.map(Path::to_path_buf),
@@ -119,64 +119,7 @@ impl Chain {
                 table,
             });
             let Some(parent) = extends else { break };
-            if files.len() > MAX_EXTENDS_DEPTH {
-                return Err(error_at(
-                    &name,
-                    &text,
-                    &[Seg::key("extends")],
-                    &format!("extends nests more than {MAX_EXTENDS_DEPTH} files deep"),
-                ));
-            }
-            let here = dir.clone().unwrap_or_else(|| PathBuf::from("."));
-            let candidate = here.join(&parent);
-            let key = candidate.canonicalize().unwrap_or(candidate.clone());
-            if seen.contains(&key) {
-                let chain: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-                return Err(error_at(
-                    &name,
-                    &text,
-                    &[Seg::key("extends")],
-                    &format!(
-                        "extends cycle: '{parent}' is already part of this chain of files ({} → {parent}); a variant must not extend itself, directly or through others",
-                        chain.join(" → ")
-                    ),
-                ));
-            }
-            if candidate.is_file() {
-                let text2 = read(&candidate, Some((&name, &text)))?;
-                current = (
-                    text2,
-                    candidate.display().to_string(),
-                    candidate.parent().map(Path::to_path_buf),
-                );
-            } else if Path::new(&parent)
-                .file_name()
-                .is_some_and(|f| f == DEFAULT_SCENARIO_FILE)
-            {
-                if name == EMBEDDED_NAME {
-                    return Err(error_at(
-                        &name,
-                        &text,
-                        &[Seg::key("extends")],
-                        "the default scenario cannot extend itself",
-                    ));
-                }
-                current = (
-                    DEFAULT_SCENARIO.to_string(),
-                    EMBEDDED_NAME.to_string(),
-                    None,
-                );
-            } else {
-                return Err(error_at(
-                    &name,
-                    &text,
-                    &[Seg::key("extends")],
-                    &format!(
-                        "extends '{parent}': no such file (looked for {})",
-                        candidate.display()
-                    ),
-                ));
-            }
+            current = read_parent(&files, (&name, &text), &seen, &parent, dir)?;
         }
         Ok(Chain { files })
     }
@@ -250,6 +193,63 @@ impl Chain {
             column,
             message: message.to_string(),
         }
+    }
+}
+
+/// A file about to be parsed: its text, its name in messages, and the folder its own `extends`
+/// is looked up in (`None`: the current folder, or nowhere for the embedded default).
+type Pending = (String, String, Option<PathBuf>);
+
+/// Reads the file `parent` that `child` (the last of `files`, by name and text) extends, looked
+/// up in `dir`: a file there, else the embedded default when `parent` names it. Refuses a chain
+/// deeper than `MAX_EXTENDS_DEPTH` and a file already in it (`seen`: their canonical paths).
+fn read_parent(
+    files: &[SourceFile],
+    (name, text): (&str, &str),
+    seen: &BTreeSet<PathBuf>,
+    parent: &str,
+    dir: Option<PathBuf>,
+) -> Result<Pending, ScenarioError> {
+    let fail = |message: &str| error_at(name, text, &[Seg::key("extends")], message);
+    if files.len() > MAX_EXTENDS_DEPTH {
+        return Err(fail(&format!(
+            "extends nests more than {MAX_EXTENDS_DEPTH} files deep"
+        )));
+    }
+    let here = dir.unwrap_or_else(|| PathBuf::from("."));
+    let candidate = here.join(parent);
+    let key = candidate.canonicalize().unwrap_or(candidate.clone());
+    if seen.contains(&key) {
+        let chain: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        return Err(fail(&format!(
+            "extends cycle: '{parent}' is already part of this chain of files ({} → {parent}); a variant must not extend itself, directly or through others",
+            chain.join(" → ")
+        )));
+    }
+    if candidate.is_file() {
+        let text = read(&candidate, Some((name, text)))?;
+        Ok((
+            text,
+            candidate.display().to_string(),
+            candidate.parent().map(Path::to_path_buf),
+        ))
+    } else if Path::new(parent)
+        .file_name()
+        .is_some_and(|f| f == DEFAULT_SCENARIO_FILE)
+    {
+        if name == EMBEDDED_NAME {
+            return Err(fail("the default scenario cannot extend itself"));
+        }
+        Ok((
+            DEFAULT_SCENARIO.to_string(),
+            EMBEDDED_NAME.to_string(),
+            None,
+        ))
+    } else {
+        Err(fail(&format!(
+            "extends '{parent}': no such file (looked for {})",
+            candidate.display()
+        )))
     }
 }
 
@@ -409,49 +409,7 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
                 ));
             }
             Some(Value::Array(entries)) => {
-                let next = segs[depth + 1];
-                let ids: Vec<String> = entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| {
-                        e.as_table()
-                            .and_then(|t| identity(seg, t))
-                            .unwrap_or_else(|| i.to_string())
-                    })
-                    .collect();
-                let pos = ids
-                    .iter()
-                    .position(|id| id == next)
-                    .or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
-                let Some(pos) = pos else {
-                    return Err(format!(
-                        "unknown path: no [[{seg}]] '{next}' (there are: {})",
-                        ids.join(", ")
-                    ));
-                };
-                if depth + 2 == segs.len() {
-                    return Err(format!(
-                        "'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"
-                    ));
-                }
-                // Skip the id segment: the loop continues inside the entry.
-                let Some(Value::Table(entry)) = entries.get_mut(pos) else {
-                    return Err(format!("unknown path: '{here}.{next}' is not a table"));
-                };
-                return apply_override(
-                    entry,
-                    &Override {
-                        path: segs[depth + 2..].join("."),
-                        value: o.value.clone(),
-                        text: o.text.clone(),
-                    },
-                )
-                .map_err(|m| {
-                    m.replace(
-                        "unknown path: ",
-                        &format!("unknown path under {here}.{next}: "),
-                    )
-                });
+                return apply_in_entry(entries, seg, &here, &segs[depth + 1..], o);
             }
             Some(_) => return Err(format!("unknown path: '{here}' is a value, not a section")),
             None => {
@@ -463,4 +421,57 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
         };
     }
     Ok(())
+}
+
+/// The rest of an override's path inside an array of tables (`here`, e.g. `convoy`): `rest[0]`
+/// names the entry, by identity or by position; the remainder is a key inside it.
+fn apply_in_entry(
+    entries: &mut [Value],
+    section: &str,
+    here: &str,
+    rest: &[&str],
+    o: &Override,
+) -> Result<(), String> {
+    let next = rest[0];
+    let ids: Vec<String> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            e.as_table()
+                .and_then(|t| identity(section, t))
+                .unwrap_or_else(|| i.to_string())
+        })
+        .collect();
+    let pos = ids
+        .iter()
+        .position(|id| id == next)
+        .or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
+    let Some(pos) = pos else {
+        return Err(format!(
+            "unknown path: no [[{section}]] '{next}' (there are: {})",
+            ids.join(", ")
+        ));
+    };
+    if rest.len() == 1 {
+        return Err(format!(
+            "'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"
+        ));
+    }
+    let Some(Value::Table(entry)) = entries.get_mut(pos) else {
+        return Err(format!("unknown path: '{here}.{next}' is not a table"));
+    };
+    apply_override(
+        entry,
+        &Override {
+            path: rest[1..].join("."),
+            value: o.value.clone(),
+            text: o.text.clone(),
+        },
+    )
+    .map_err(|m| {
+        m.replace(
+            "unknown path: ",
+            &format!("unknown path under {here}.{next}: "),
+        )
+    })
 }
