@@ -23,6 +23,7 @@ pub struct ScenarioError {
     pub message: String,
 }
 
+/// `file:line:col: `, or as much of it as is known.
 fn location_prefix(file: &str, line: &Option<usize>, column: &Option<usize>) -> String {
     match (line, column) {
         (Some(l), Some(c)) => format!("{file}:{l}:{c}: "),

@@ -38,7 +38,7 @@ pub(super) fn dotted(path: &[Seg]) -> String {
         .join(".")
 }
 
-/// "[[convoy]] 'kidal_column'" or "[combat]" or "the top level": where a key was found.
+/// Where a key was found, in words: `[[convoy]] 'kidal_column'`, `[combat]` or "the top level".
 pub(super) fn section_name(path: &[Seg]) -> String {
     match path {
         [] => "the top level".to_string(),
@@ -109,6 +109,7 @@ pub(super) fn path_from_serde(merged: &Table, path: &serde_path_to_error::Path) 
     out
 }
 
+/// The TOML key of a top-level array of tables, from the Rust field serde names it by.
 fn toml_key(rust_field: &str) -> String {
     match rust_field {
         "factions" => "faction",

@@ -82,6 +82,7 @@ fn walk(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> (usize, usize) {
     (path.len(), offset)
 }
 
+/// The identity of an array entry in the spanned parse ([`keypath::identity_by`]).
 fn entry_identity(section: &str, v: &DeValue<'_>) -> Option<String> {
     let DeValue::Table(t) = v else { return None };
     keypath::identity_by(section, |k| {

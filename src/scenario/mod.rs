@@ -44,7 +44,7 @@ pub struct Scenario {
     pub origin: String,
     /// Calendar date of hour 0.
     pub start: jiff::civil::Date,
-    /// Length of the simulation.
+    /// Length of the simulation, in days (1 to 3,650).
     pub horizon_days: f64,
     /// Engagement rules.
     pub combat: Combat,
@@ -79,7 +79,7 @@ pub struct Scenario {
     pub resolved_toml: String,
 }
 
-/// `[combat]`.
+/// `[combat]`, validated: the rules every engagement follows.
 #[derive(Debug, Clone)]
 pub struct Combat {
     /// Stochastic or mean-field.
@@ -100,7 +100,7 @@ pub struct Combat {
     pub civilians_killed_per_town_fight: ParamId,
 }
 
-/// `[ied]`.
+/// `[ied]`, validated: what one roadside bomb does to a convoy.
 #[derive(Debug, Clone)]
 pub struct Ied {
     /// Chance a strike destroys a vehicle.
@@ -122,7 +122,7 @@ pub enum Stance {
     Hostile,
 }
 
-/// `[[faction]]`.
+/// `[[faction]]`, validated: one side and its doctrine.
 #[derive(Debug, Clone)]
 pub struct Faction {
     /// Id used in outputs (`<id>_killed`).
@@ -146,7 +146,7 @@ pub struct Faction {
     pub avoid_odds: ParamId,
 }
 
-/// `[[site]]`.
+/// `[[site]]`, validated: a place, as it is at the start.
 #[derive(Debug, Clone)]
 pub struct Site {
     /// Id used in outputs (`<id>_owner_end`).
@@ -169,16 +169,16 @@ pub struct Site {
     pub reported: bool,
 }
 
-/// `[[road]]`.
+/// `[[road]]`, validated: a road between two different sites, usable both ways.
 #[derive(Debug, Clone)]
 pub struct Road {
-    /// Id (`from_to` unless given).
+    /// Id (`<from>_<to>` unless given).
     pub id: String,
     /// One end.
     pub from: SiteIdx,
     /// The other end.
     pub to: SiteIdx,
-    /// Length.
+    /// Length, km (routes are planned on its mean).
     pub length_km: ParamId,
     /// Surface name; convoys give a speed for each surface they use.
     pub surface: String,
@@ -199,7 +199,7 @@ impl Road {
     }
 }
 
-/// `[[withdrawal]]`.
+/// `[[withdrawal]]`, validated: the peacekeepers leaving a UN camp.
 #[derive(Debug, Clone)]
 pub struct Withdrawal {
     /// The UN camp left.
@@ -221,7 +221,7 @@ pub struct Leg {
     pub to: SiteIdx,
 }
 
-/// `[[convoy]]`.
+/// `[[convoy]]`, validated, with its route planned.
 #[derive(Debug, Clone)]
 pub struct Convoy {
     /// Id used in outputs (`<id>_status`).
@@ -259,7 +259,7 @@ impl Convoy {
     }
 }
 
-/// `[[group]]`.
+/// `[[group]]`, validated: an armed band.
 #[derive(Debug, Clone)]
 pub struct Group {
     /// Id.
@@ -278,13 +278,13 @@ pub struct Group {
     pub target: Option<SiteIdx>,
     /// Where it withdraws to.
     pub refuge: SiteIdx,
-    /// How far from home it operates, by road.
+    /// How far from home it operates, km by road.
     pub range_km: ParamId,
-    /// Speed across country.
+    /// Speed across country, km per day.
     pub speed_km_per_day: ParamId,
 }
 
-/// `[[air]]`.
+/// `[[air]]`, validated: a wing of drones or aircraft.
 #[derive(Debug, Clone)]
 pub struct AirWing {
     /// Id.
@@ -303,9 +303,9 @@ pub struct AirWing {
     pub town_strike_chance: ParamId,
     /// Expected civilians killed per strike in a town.
     pub civilians_killed_per_town_strike: ParamId,
-    /// Reach from its base, straight line.
+    /// Reach from its base, km in a straight line.
     pub range_km: ParamId,
-    /// First hour it flies.
+    /// First hour it flies, hours from the start.
     pub from_hour: f64,
 }
 
@@ -320,7 +320,7 @@ pub enum ReinforcementTarget {
     Convoy(usize),
 }
 
-/// `[[reinforcement]]`.
+/// `[[reinforcement]]`, validated: troops arriving on a day.
 #[derive(Debug, Clone)]
 pub struct Reinforcement {
     /// Who it joins.
@@ -401,6 +401,8 @@ pub fn load_str(
     build(resolve::Chain::from_text(text, name, dir)?, overrides)
 }
 
+/// The pipeline: merge the chain and the overrides, deserialize, validate; any problem is
+/// placed in the file (or `--set`) that wrote the value at fault.
 fn build(chain: resolve::Chain, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let origin = chain.origin();
     let merged = chain.merged(overrides)?;

@@ -71,6 +71,7 @@ pub struct SourceFile {
 /// A scenario and the files it extends, the scenario itself first.
 #[derive(Debug, Clone)]
 pub struct Chain {
+    /// The scenario first, then the file it extends, and so on.
     files: Vec<SourceFile>,
 }
 
@@ -180,6 +181,7 @@ impl Chain {
         }
     }
 
+    /// `message` at the place in the chain's files where `path` was written.
     fn locate(&self, path: &[Seg], message: &str) -> ScenarioError {
         let texts: Vec<(&str, &str)> = self
             .files
@@ -253,6 +255,8 @@ fn read_parent(
     }
 }
 
+/// Reads a scenario file of at most `MAX_FILE_BYTES` of UTF-8. A failure is blamed on the
+/// `extends` of the file `from` (name, text) when it was reached from one.
 fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError> {
     let fail = |message: String| match from {
         Some((name, text)) => error_at(name, text, &[Seg::key("extends")], &message),
@@ -281,6 +285,7 @@ fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError
     })
 }
 
+/// Parses a file's text as TOML, placing a syntax error at its line and column.
 fn parse(text: &str, name: &str) -> Result<Table, ScenarioError> {
     text.parse::<Table>().map_err(|e| {
         let (line, column) = match e.span() {
@@ -299,6 +304,7 @@ fn parse(text: &str, name: &str) -> Result<Table, ScenarioError> {
     })
 }
 
+/// `message` at the place in this one file where `path` was written.
 fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioError {
     let (file, line, column) = locate::find(&[(name, text)], path);
     ScenarioError {
@@ -309,8 +315,11 @@ fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioErro
     }
 }
 
+/// A merge failure: the key path at fault and what is wrong.
 type MergeError = (Vec<Seg>, String);
 
+/// Merges `over` into `base` key by key: tables merge recursively (except number tables),
+/// arrays of tables merge entry by entry, anything else is replaced.
 fn merge_table(base: &mut Table, over: Table) -> Result<(), MergeError> {
     for (key, value) in over {
         match (base.get_mut(&key), value) {
@@ -382,6 +391,7 @@ fn is_number_table(t: &Table) -> bool {
         .all(|k| matches!(k.as_str(), "value" | "min" | "mode" | "max" | "source"))
 }
 
+/// Writes one `--set` into the merged table. The error is the message after `--set KEY=VALUE: `.
 fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
     let segs: Vec<&str> = o.path.split('.').collect();
     let mut table = root;

@@ -21,9 +21,13 @@ pub(super) const MAX_STRENGTH: f64 = 10_000_000.0;
 /// Allowed interval of a number, closed at both ends unless `open_low`.
 #[derive(Clone, Copy)]
 pub(super) struct Range {
+    /// Lowest value allowed (or the bound just below it when `open_low`).
     low: f64,
+    /// Highest value allowed.
     high: f64,
+    /// Whether `low` itself is refused.
     open_low: bool,
+    /// The range in words, for messages: "a probability between 0 and 1".
     what: &'static str,
 }
 

@@ -9,13 +9,20 @@ use crate::scenario::diagnostic::problem;
 use crate::scenario::keypath::Seg;
 use crate::scenario::schema::ScenarioFile;
 
-/// Largest numbers of each kind of thing, so that a runaway file fails fast and clearly.
+// Largest numbers of each kind of thing, so that a runaway file fails fast and clearly.
+/// Most `[[faction]]` entries.
 const MAX_FACTIONS: usize = 64;
+/// Most `[[site]]` entries.
 const MAX_SITES: usize = 2_000;
+/// Most `[[road]]` entries.
 const MAX_ROADS: usize = 10_000;
+/// Most `[[convoy]]` entries.
 const MAX_CONVOYS: usize = 500;
+/// Most `[[group]]` entries.
 const MAX_GROUPS: usize = 2_000;
+/// Most `[[air]]` entries.
 const MAX_AIR: usize = 200;
+/// Most `[[reinforcement]]` entries.
 const MAX_REINFORCEMENTS: usize = 10_000;
 
 /// No block holds more entries than its limit, and there is at least one faction and one site.

@@ -22,6 +22,7 @@ use super::Scenario;
 use super::diagnostic::Problem;
 use super::schema::ScenarioFile;
 
+/// A validation step: its result, or the problem at the value at fault.
 type Result<T> = std::result::Result<T, Problem>;
 
 /// Validates a scenario and resolves it into plain data.

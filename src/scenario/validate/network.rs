@@ -10,10 +10,12 @@ use crate::scenario::{Road, RoadIdx, Site, SiteIdx};
 
 /// The road network on mean lengths, for routes and distances.
 pub(super) struct Graph {
+    /// For each site: (neighbour, road, mean length in km), in road order.
     adjacency: Vec<Vec<(SiteIdx, RoadIdx, f64)>>,
 }
 
 #[derive(PartialEq)]
+/// A site on Dijkstra's heap with its distance so far.
 struct Entry(f64, SiteIdx);
 impl Eq for Entry {}
 impl PartialOrd for Entry {
@@ -42,6 +44,7 @@ impl Graph {
         )
     }
 
+    /// The graph of `n` sites and these edges (from, to, km), an edge's index its road's.
     fn new(n: usize, edges: Vec<(SiteIdx, SiteIdx, f64)>) -> Graph {
         let mut adjacency = vec![Vec::new(); n];
         for (road, (a, b, len)) in edges.into_iter().enumerate() {
@@ -51,6 +54,8 @@ impl Graph {
         Graph { adjacency }
     }
 
+    /// Distances from `from` to every site, and each site's previous site and road on its
+    /// shortest path.
     fn dijkstra(&self, from: SiteIdx) -> (Vec<f64>, Vec<Option<(SiteIdx, RoadIdx)>>) {
         let n = self.adjacency.len();
         let mut dist = vec![f64::INFINITY; n];
