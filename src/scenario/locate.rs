@@ -7,7 +7,7 @@ use toml::de::{DeTable, DeValue};
 use super::keypath::{self, Seg};
 
 /// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
@@ -17,7 +17,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Where `path` was written: the first file (child first) holding all of it, else the deepest
 /// partial match. Returns the file name and 1-based line and column.
-pub fn find(files: &[(&str, &str)], path: &[Seg]) -> (String, Option<usize>, Option<usize>) {
+pub(super) fn find(files: &[(&str, &str)], path: &[Seg]) -> (String, Option<usize>, Option<usize>) {
     let mut best: Option<(usize, &str, usize, &str)> = None; // (depth, file, offset, text)
     for (name, text) in files {
         let Ok(root) = DeTable::parse(text) else {

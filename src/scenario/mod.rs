@@ -20,7 +20,7 @@ pub use uncertain::{Dist, Draws, Param, ParamId};
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/gao-kidal-2023.toml");
 /// The file name of the default scenario; `extends = "gao-kidal-2023.toml"` finds it even away
 /// from the `scenarios/` folder.
-pub const DEFAULT_SCENARIO_FILE: &str = "gao-kidal-2023.toml";
+const DEFAULT_SCENARIO_FILE: &str = "gao-kidal-2023.toml";
 
 /// Index into [`Scenario::factions`].
 pub type FactionIdx = usize;

@@ -18,7 +18,7 @@ const MAX_EXTENDS_DEPTH: usize = 16;
 /// Largest scenario file we read; anything bigger is not a hand-written scenario.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Name shown for the compiled-in default scenario.
-pub const EMBEDDED_NAME: &str = "<embedded default>";
+const EMBEDDED_NAME: &str = "<embedded default>";
 
 /// One `--set KEY=VALUE`.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,36 +59,40 @@ impl FromStr for Override {
 
 /// A scenario file's text, parsed.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+struct SourceFile {
     /// Path as shown in messages.
-    pub name: String,
+    name: String,
     /// The text, for locating errors.
-    pub text: String,
+    text: String,
     /// The parsed table.
-    pub table: Table,
+    table: Table,
 }
 
 /// A scenario and the files it extends, the scenario itself first.
 #[derive(Debug, Clone)]
-pub struct Chain {
+pub(super) struct Chain {
     /// The scenario first, then the file it extends, and so on.
     files: Vec<SourceFile>,
 }
 
 impl Chain {
     /// Reads `path` and everything it extends.
-    pub fn from_path(path: &Path) -> Result<Chain, ScenarioError> {
+    pub(super) fn from_path(path: &Path) -> Result<Chain, ScenarioError> {
         let text = read(path, None)?;
         Chain::from_text(&text, &path.display().to_string(), path.parent())
     }
 
     /// The compiled-in default scenario.
-    pub fn embedded_default() -> Result<Chain, ScenarioError> {
+    pub(super) fn embedded_default() -> Result<Chain, ScenarioError> {
         Chain::from_text(DEFAULT_SCENARIO, EMBEDDED_NAME, None)
     }
 
     /// Text standing for the file `name` in `dir`.
-    pub fn from_text(text: &str, name: &str, dir: Option<&Path>) -> Result<Chain, ScenarioError> {
+    pub(super) fn from_text(
+        text: &str,
+        name: &str,
+        dir: Option<&Path>,
+    ) -> Result<Chain, ScenarioError> {
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
         let mut current: Pending = (
@@ -126,12 +130,12 @@ impl Chain {
     }
 
     /// The file the user named, for messages and the manifest.
-    pub fn origin(&self) -> String {
+    pub(super) fn origin(&self) -> String {
         self.files[0].name.clone()
     }
 
     /// Base first, each file merged over the one it extends, then the overrides.
-    pub fn merged(&self, overrides: &[Override]) -> Result<Table, ScenarioError> {
+    pub(super) fn merged(&self, overrides: &[Override]) -> Result<Table, ScenarioError> {
         let mut merged = Table::new();
         for file in self.files.iter().rev() {
             let mut table = file.table.clone();
@@ -152,7 +156,7 @@ impl Chain {
 
     /// Locates a problem found by validation: in the `--set` that wrote the value when one did,
     /// else in the file.
-    pub fn locate_problem(&self, problem: Problem, overrides: &[Override]) -> ScenarioError {
+    pub(super) fn locate_problem(&self, problem: Problem, overrides: &[Override]) -> ScenarioError {
         self.locate_or_set(&problem.path, problem.message, overrides)
     }
 
