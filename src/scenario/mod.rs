@@ -68,7 +68,9 @@ pub struct Scenario {
     pub air: Vec<AirWing>,
     /// Scheduled arrivals of troops.
     pub reinforcements: Vec<Reinforcement>,
-    /// Every number of the scenario, in file order; uncertain ones are drawn per replication.
+    /// Every number of the scenario, in the order validation visits them (block by block, as
+    /// `validate` lists them); uncertain ones are drawn per replication in this order, and it
+    /// is the order of their `runs.csv` columns.
     pub params: Vec<Param>,
     /// Shortest road distance between every two sites on mean lengths (`f64::INFINITY` where
     /// no road connects them): how far bands must travel.
