@@ -114,7 +114,7 @@ impl Builder {
     }
 
     /// A number the author may leave out: registered with `default` (its source "default")
-    /// when absent, so that every number of the scenario has a [`ParamId`] and a `--set` path.
+    /// when absent, so that every number the simulation reads has a [`ParamId`].
     pub(super) fn number_or(
         &mut self,
         path: &[Seg],

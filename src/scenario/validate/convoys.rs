@@ -151,8 +151,7 @@ fn attached(
 }
 
 /// The speed on each leg of the route, from its road's surface. Every surface given is
-/// registered (even one the route does not use, so `--set` can reach it); every surface the
-/// route uses must be given.
+/// registered, even one the route does not use; every surface the route uses must be given.
 fn leg_speeds(
     b: &mut Builder,
     cv: &ConvoyFile,

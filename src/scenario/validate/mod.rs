@@ -27,11 +27,12 @@ type Result<T> = std::result::Result<T, Problem>;
 
 /// Validates a scenario and resolves it into plain data.
 ///
-/// The blocks are visited in the order below, and each block's numbers in the order its file
-/// lists them. That order is the order of the parameters in [`Scenario::params`], hence the
-/// order of the uncertain-number columns of `runs.csv` and the order in which every replication
-/// draws them from its stream: reordering these calls changes every batch's output (the golden
-/// test says so). It also decides which problem is reported when a file has several.
+/// The blocks are visited in the order below, the entries of a block in file order, and the
+/// keys of an entry in the fixed order its function lists them (not the order the file writes
+/// them in). That order is the order of the parameters in [`Scenario::params`], hence the order
+/// of the uncertain-number columns of `runs.csv` and the order in which every replication draws
+/// them from its stream: reordering these calls changes every batch's output (the golden test
+/// says so). It also decides which problem is reported when a file has several.
 pub(super) fn validate(
     file: ScenarioFile,
     origin: String,
