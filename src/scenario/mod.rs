@@ -1,6 +1,8 @@
 //! Scenario files: loading (`extends`, `--set`), validation, and the validated [`Scenario`] —
 //! plain data, shared read-only by every replication. This module does not know bevy_ecs.
 
+mod diagnostic;
+mod keypath;
 mod locate;
 mod resolve;
 pub mod schema;
@@ -9,6 +11,7 @@ mod validate;
 
 use std::path::Path;
 
+pub use diagnostic::ScenarioError;
 pub use resolve::Override;
 pub use schema::{CombatMode, FireKind, Posture, SiteKind};
 pub use uncertain::{Dist, Draws, Param, ParamId};
@@ -17,10 +20,7 @@ pub use uncertain::{Dist, Draws, Param, ParamId};
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/gao-kidal-2023.toml");
 /// The file name of the default scenario; `extends = "gao-kidal-2023.toml"` finds it even away
 /// from the `scenarios/` folder.
-pub const DEFAULT_SCENARIO_FILE: &str = "gao-kidal-2023.toml";
-
-/// The largest horizon a scenario may ask for.
-pub const MAX_HORIZON_DAYS: f64 = 3650.0;
+const DEFAULT_SCENARIO_FILE: &str = "gao-kidal-2023.toml";
 
 /// Index into [`Scenario::factions`].
 pub type FactionIdx = usize;
@@ -28,28 +28,6 @@ pub type FactionIdx = usize;
 pub type SiteIdx = usize;
 /// Index into [`Scenario::roads`].
 pub type RoadIdx = usize;
-
-/// A scenario error, located in its file where it has a place there.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{message}", location_prefix(.file, .line, .column))]
-pub struct ScenarioError {
-    /// The file the error is in (or `--set` for an override, `<embedded default>` for the default).
-    pub file: String,
-    /// 1-based line, where known.
-    pub line: Option<usize>,
-    /// 1-based column, where known.
-    pub column: Option<usize>,
-    /// What is wrong and what would be valid.
-    pub message: String,
-}
-
-fn location_prefix(file: &str, line: &Option<usize>, column: &Option<usize>) -> String {
-    match (line, column) {
-        (Some(l), Some(c)) => format!("{file}:{l}:{c}: "),
-        (Some(l), None) => format!("{file}:{l}: "),
-        _ => format!("{file}: "),
-    }
-}
 
 /// A validated scenario: every reference resolved to an index, every number a [`ParamId`].
 #[derive(Debug, Clone)]
@@ -66,7 +44,7 @@ pub struct Scenario {
     pub origin: String,
     /// Calendar date of hour 0.
     pub start: jiff::civil::Date,
-    /// Length of the simulation.
+    /// Length of the simulation, in days (1 to 3,650).
     pub horizon_days: f64,
     /// Engagement rules.
     pub combat: Combat,
@@ -90,7 +68,9 @@ pub struct Scenario {
     pub air: Vec<AirWing>,
     /// Scheduled arrivals of troops.
     pub reinforcements: Vec<Reinforcement>,
-    /// Every number of the scenario, in file order; uncertain ones are drawn per replication.
+    /// Every number of the scenario, in the order validation visits them (block by block, as
+    /// `validate` lists them); uncertain ones are drawn per replication in this order, and it
+    /// is the order of their `runs.csv` columns.
     pub params: Vec<Param>,
     /// Shortest road distance between every two sites on mean lengths (`f64::INFINITY` where
     /// no road connects them): how far bands must travel.
@@ -101,7 +81,7 @@ pub struct Scenario {
     pub resolved_toml: String,
 }
 
-/// `[combat]`.
+/// `[combat]`, validated: the rules every engagement follows.
 #[derive(Debug, Clone)]
 pub struct Combat {
     /// Stochastic or mean-field.
@@ -122,7 +102,7 @@ pub struct Combat {
     pub civilians_killed_per_town_fight: ParamId,
 }
 
-/// `[ied]`.
+/// `[ied]`, validated: what one roadside bomb does to a convoy.
 #[derive(Debug, Clone)]
 pub struct Ied {
     /// Chance a strike destroys a vehicle.
@@ -144,7 +124,7 @@ pub enum Stance {
     Hostile,
 }
 
-/// `[[faction]]`.
+/// `[[faction]]`, validated: one side and its doctrine.
 #[derive(Debug, Clone)]
 pub struct Faction {
     /// Id used in outputs (`<id>_killed`).
@@ -168,7 +148,7 @@ pub struct Faction {
     pub avoid_odds: ParamId,
 }
 
-/// `[[site]]`.
+/// `[[site]]`, validated: a place, as it is at the start.
 #[derive(Debug, Clone)]
 pub struct Site {
     /// Id used in outputs (`<id>_owner_end`).
@@ -191,16 +171,16 @@ pub struct Site {
     pub reported: bool,
 }
 
-/// `[[road]]`.
+/// `[[road]]`, validated: a road between two different sites, usable both ways.
 #[derive(Debug, Clone)]
 pub struct Road {
-    /// Id (`from_to` unless given).
+    /// Id (`<from>_<to>` unless given).
     pub id: String,
     /// One end.
     pub from: SiteIdx,
     /// The other end.
     pub to: SiteIdx,
-    /// Length.
+    /// Length, km (routes are planned on its mean).
     pub length_km: ParamId,
     /// Surface name; convoys give a speed for each surface they use.
     pub surface: String,
@@ -221,7 +201,7 @@ impl Road {
     }
 }
 
-/// `[[withdrawal]]`.
+/// `[[withdrawal]]`, validated: the peacekeepers leaving a UN camp.
 #[derive(Debug, Clone)]
 pub struct Withdrawal {
     /// The UN camp left.
@@ -243,7 +223,7 @@ pub struct Leg {
     pub to: SiteIdx,
 }
 
-/// `[[convoy]]`.
+/// `[[convoy]]`, validated, with its route planned.
 #[derive(Debug, Clone)]
 pub struct Convoy {
     /// Id used in outputs (`<id>_status`).
@@ -281,7 +261,7 @@ impl Convoy {
     }
 }
 
-/// `[[group]]`.
+/// `[[group]]`, validated: an armed band.
 #[derive(Debug, Clone)]
 pub struct Group {
     /// Id.
@@ -300,13 +280,13 @@ pub struct Group {
     pub target: Option<SiteIdx>,
     /// Where it withdraws to.
     pub refuge: SiteIdx,
-    /// How far from home it operates, by road.
+    /// How far from home it operates, km by road.
     pub range_km: ParamId,
-    /// Speed across country.
+    /// Speed across country, km per day.
     pub speed_km_per_day: ParamId,
 }
 
-/// `[[air]]`.
+/// `[[air]]`, validated: a wing of drones or aircraft.
 #[derive(Debug, Clone)]
 pub struct AirWing {
     /// Id.
@@ -325,9 +305,9 @@ pub struct AirWing {
     pub town_strike_chance: ParamId,
     /// Expected civilians killed per strike in a town.
     pub civilians_killed_per_town_strike: ParamId,
-    /// Reach from its base, straight line.
+    /// Reach from its base, km in a straight line.
     pub range_km: ParamId,
-    /// First hour it flies.
+    /// First hour it flies, hours from the start.
     pub from_hour: f64,
 }
 
@@ -342,7 +322,7 @@ pub enum ReinforcementTarget {
     Convoy(usize),
 }
 
-/// `[[reinforcement]]`.
+/// `[[reinforcement]]`, validated: troops arriving on a day.
 #[derive(Debug, Clone)]
 pub struct Reinforcement {
     /// Who it joins.
@@ -423,6 +403,8 @@ pub fn load_str(
     build(resolve::Chain::from_text(text, name, dir)?, overrides)
 }
 
+/// The pipeline: merge the chain and the overrides, deserialize, validate; any problem is
+/// placed in the file (or `--set`) that wrote the value at fault.
 fn build(chain: resolve::Chain, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let origin = chain.origin();
     let merged = chain.merged(overrides)?;
@@ -432,9 +414,10 @@ fn build(chain: resolve::Chain, overrides: &[Override]) -> Result<Scenario, Scen
         column: None,
         message: format!("cannot write the resolved scenario: {e}"),
     })?;
-    let file: schema::ScenarioFile =
+    // Past the merge, every failure is a Problem at a key path; the chain of files places it.
+    let file: Result<schema::ScenarioFile, _> =
         serde_path_to_error::deserialize(toml::Value::Table(merged.clone()))
-            .map_err(|e| chain.locate_serde(&merged, e, overrides))?;
-    validate::validate(file, origin, resolved_toml)
+            .map_err(|e| diagnostic::from_serde(&merged, &e));
+    file.and_then(|file| validate::validate(file, origin, resolved_toml))
         .map_err(|problem| chain.locate_problem(problem, overrides))
 }

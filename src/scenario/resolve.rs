@@ -8,19 +8,17 @@ use std::str::FromStr;
 
 use toml::{Table, Value};
 
-use super::locate::{self, Seg};
-use super::validate::Problem;
-use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, ScenarioError};
-
-/// The keys of a number written as a table, as serde lists them when one is unknown.
-const NUMBER_KEYS: [&str; 5] = ["value", "min", "mode", "max", "source"];
+use super::diagnostic::{Problem, ScenarioError};
+use super::keypath::{self, Seg, identity};
+use super::locate;
+use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE};
 
 /// How deep `extends` may nest before we call it a mistake.
 const MAX_EXTENDS_DEPTH: usize = 16;
 /// Largest scenario file we read; anything bigger is not a hand-written scenario.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Name shown for the compiled-in default scenario.
-pub const EMBEDDED_NAME: &str = "<embedded default>";
+const EMBEDDED_NAME: &str = "<embedded default>";
 
 /// One `--set KEY=VALUE`.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,38 +59,43 @@ impl FromStr for Override {
 
 /// A scenario file's text, parsed.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+struct SourceFile {
     /// Path as shown in messages.
-    pub name: String,
+    name: String,
     /// The text, for locating errors.
-    pub text: String,
+    text: String,
     /// The parsed table.
-    pub table: Table,
+    table: Table,
 }
 
 /// A scenario and the files it extends, the scenario itself first.
 #[derive(Debug, Clone)]
-pub struct Chain {
+pub(super) struct Chain {
+    /// The scenario first, then the file it extends, and so on.
     files: Vec<SourceFile>,
 }
 
 impl Chain {
     /// Reads `path` and everything it extends.
-    pub fn from_path(path: &Path) -> Result<Chain, ScenarioError> {
+    pub(super) fn from_path(path: &Path) -> Result<Chain, ScenarioError> {
         let text = read(path, None)?;
         Chain::from_text(&text, &path.display().to_string(), path.parent())
     }
 
     /// The compiled-in default scenario.
-    pub fn embedded_default() -> Result<Chain, ScenarioError> {
+    pub(super) fn embedded_default() -> Result<Chain, ScenarioError> {
         Chain::from_text(DEFAULT_SCENARIO, EMBEDDED_NAME, None)
     }
 
     /// Text standing for the file `name` in `dir`.
-    pub fn from_text(text: &str, name: &str, dir: Option<&Path>) -> Result<Chain, ScenarioError> {
+    pub(super) fn from_text(
+        text: &str,
+        name: &str,
+        dir: Option<&Path>,
+    ) -> Result<Chain, ScenarioError> {
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut current = (
+        let mut current: Pending = (
             text.to_string(),
             name.to_string(),
             dir.map(Path::to_path_buf),
@@ -121,75 +124,18 @@ impl Chain {
                 table,
             });
             let Some(parent) = extends else { break };
-            if files.len() > MAX_EXTENDS_DEPTH {
-                return Err(error_at(
-                    &name,
-                    &text,
-                    &[Seg::key("extends")],
-                    &format!("extends nests more than {MAX_EXTENDS_DEPTH} files deep"),
-                ));
-            }
-            let here = dir.clone().unwrap_or_else(|| PathBuf::from("."));
-            let candidate = here.join(&parent);
-            let key = candidate.canonicalize().unwrap_or(candidate.clone());
-            if seen.contains(&key) {
-                let chain: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-                return Err(error_at(
-                    &name,
-                    &text,
-                    &[Seg::key("extends")],
-                    &format!(
-                        "extends cycle: '{parent}' is already part of this chain of files ({} → {parent}); a variant must not extend itself, directly or through others",
-                        chain.join(" → ")
-                    ),
-                ));
-            }
-            if candidate.is_file() {
-                let text2 = read(&candidate, Some((&name, &text)))?;
-                current = (
-                    text2,
-                    candidate.display().to_string(),
-                    candidate.parent().map(Path::to_path_buf),
-                );
-            } else if Path::new(&parent)
-                .file_name()
-                .is_some_and(|f| f == DEFAULT_SCENARIO_FILE)
-            {
-                if name == EMBEDDED_NAME {
-                    return Err(error_at(
-                        &name,
-                        &text,
-                        &[Seg::key("extends")],
-                        "the default scenario cannot extend itself",
-                    ));
-                }
-                current = (
-                    DEFAULT_SCENARIO.to_string(),
-                    EMBEDDED_NAME.to_string(),
-                    None,
-                );
-            } else {
-                return Err(error_at(
-                    &name,
-                    &text,
-                    &[Seg::key("extends")],
-                    &format!(
-                        "extends '{parent}': no such file (looked for {})",
-                        candidate.display()
-                    ),
-                ));
-            }
+            current = read_parent(&files, (&name, &text), &seen, &parent, dir)?;
         }
         Ok(Chain { files })
     }
 
     /// The file the user named, for messages and the manifest.
-    pub fn origin(&self) -> String {
+    pub(super) fn origin(&self) -> String {
         self.files[0].name.clone()
     }
 
     /// Base first, each file merged over the one it extends, then the overrides.
-    pub fn merged(&self, overrides: &[Override]) -> Result<Table, ScenarioError> {
+    pub(super) fn merged(&self, overrides: &[Override]) -> Result<Table, ScenarioError> {
         let mut merged = Table::new();
         for file in self.files.iter().rev() {
             let mut table = file.table.clone();
@@ -208,60 +154,9 @@ impl Chain {
         Ok(merged)
     }
 
-    /// Locates a shape or type error found by serde in the merged table, and says it in plain
-    /// words: what the key must be and what it is.
-    pub fn locate_serde(
-        &self,
-        merged: &Table,
-        err: serde_path_to_error::Error<toml::de::Error>,
-        overrides: &[Override],
-    ) -> ScenarioError {
-        let mut path = locate::path_from_serde(merged, err.path());
-        let raw = err.inner().message().trim().to_string();
-        let message = if let Some((unknown, expected)) = parse_unknown_field(&raw) {
-            // serde's path may or may not end with the unknown key itself.
-            if path.last() == Some(&Seg::key(&unknown)) {
-                path.pop();
-            }
-            // A number written as a table ({ min, max }) is no section, whatever its depth.
-            let section = if expected.iter().map(String::as_str).eq(NUMBER_KEYS) {
-                format!("the number '{}'", locate::dotted(&path))
-            } else {
-                locate::section_name(&path)
-            };
-            path.push(Seg::key(&unknown));
-            match did_you_mean(&unknown, &expected) {
-                Some(best) => {
-                    format!("unknown key '{unknown}' in {section} — did you mean '{best}'?")
-                }
-                None => format!(
-                    "unknown key '{unknown}' in {section} (valid keys: {})",
-                    expected.join(", ")
-                ),
-            }
-        } else {
-            // A table where a date belongs: toml's date reader names the table's first key, or
-            // says it found no date in it. Either way the table itself is at fault.
-            if raw == "expected field with custom name" {
-                path.pop();
-            }
-            if raw == "expected field with custom name" || raw == "datetime key not found" {
-                let found = value_at(merged, &path).map_or_else(|| "a table".to_string(), describe);
-                format!(
-                    "{} must be {}, not {found}",
-                    locate::dotted(&path),
-                    expected_in_words("a TOML datetime", "")
-                )
-            } else {
-                plain_message(merged, &path, &raw)
-            }
-        };
-        self.locate_or_set(&path, message, overrides)
-    }
-
     /// Locates a problem found by validation: in the `--set` that wrote the value when one did,
     /// else in the file.
-    pub fn locate_problem(&self, problem: Problem, overrides: &[Override]) -> ScenarioError {
+    pub(super) fn locate_problem(&self, problem: Problem, overrides: &[Override]) -> ScenarioError {
         self.locate_or_set(&problem.path, problem.message, overrides)
     }
 
@@ -272,7 +167,7 @@ impl Chain {
         message: String,
         overrides: &[Override],
     ) -> ScenarioError {
-        let dotted = locate::dotted(path);
+        let dotted = keypath::dotted(path);
         let by_set = overrides.iter().rev().find(|o| {
             dotted == o.path
                 || dotted.starts_with(&format!("{}.", o.path))
@@ -290,6 +185,7 @@ impl Chain {
         }
     }
 
+    /// `message` at the place in the chain's files where `path` was written.
     fn locate(&self, path: &[Seg], message: &str) -> ScenarioError {
         let texts: Vec<(&str, &str)> = self
             .files
@@ -306,6 +202,65 @@ impl Chain {
     }
 }
 
+/// A file about to be parsed: its text, its name in messages, and the folder its own `extends`
+/// is looked up in (`None`: the current folder, or nowhere for the embedded default).
+type Pending = (String, String, Option<PathBuf>);
+
+/// Reads the file `parent` that `child` (the last of `files`, by name and text) extends, looked
+/// up in `dir`: a file there, else the embedded default when `parent` names it. Refuses a chain
+/// deeper than `MAX_EXTENDS_DEPTH` and a file already in it (`seen`: their canonical paths).
+fn read_parent(
+    files: &[SourceFile],
+    (name, text): (&str, &str),
+    seen: &BTreeSet<PathBuf>,
+    parent: &str,
+    dir: Option<PathBuf>,
+) -> Result<Pending, ScenarioError> {
+    let fail = |message: &str| error_at(name, text, &[Seg::key("extends")], message);
+    if files.len() > MAX_EXTENDS_DEPTH {
+        return Err(fail(&format!(
+            "extends nests more than {MAX_EXTENDS_DEPTH} files deep"
+        )));
+    }
+    let here = dir.unwrap_or_else(|| PathBuf::from("."));
+    let candidate = here.join(parent);
+    let key = candidate.canonicalize().unwrap_or(candidate.clone());
+    if seen.contains(&key) {
+        let chain: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        return Err(fail(&format!(
+            "extends cycle: '{parent}' is already part of this chain of files ({} → {parent}); a variant must not extend itself, directly or through others",
+            chain.join(" → ")
+        )));
+    }
+    if candidate.is_file() {
+        let text = read(&candidate, Some((name, text)))?;
+        Ok((
+            text,
+            candidate.display().to_string(),
+            candidate.parent().map(Path::to_path_buf),
+        ))
+    } else if Path::new(parent)
+        .file_name()
+        .is_some_and(|f| f == DEFAULT_SCENARIO_FILE)
+    {
+        if name == EMBEDDED_NAME {
+            return Err(fail("the default scenario cannot extend itself"));
+        }
+        Ok((
+            DEFAULT_SCENARIO.to_string(),
+            EMBEDDED_NAME.to_string(),
+            None,
+        ))
+    } else {
+        Err(fail(&format!(
+            "extends '{parent}': no such file (looked for {})",
+            candidate.display()
+        )))
+    }
+}
+
+/// Reads a scenario file of at most `MAX_FILE_BYTES` of UTF-8. A failure is blamed on the
+/// `extends` of the file `from` (name, text) when it was reached from one.
 fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError> {
     let fail = |message: String| match from {
         Some((name, text)) => error_at(name, text, &[Seg::key("extends")], &message),
@@ -334,6 +289,7 @@ fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError
     })
 }
 
+/// Parses a file's text as TOML, placing a syntax error at its line and column.
 fn parse(text: &str, name: &str) -> Result<Table, ScenarioError> {
     text.parse::<Table>().map_err(|e| {
         let (line, column) = match e.span() {
@@ -352,6 +308,7 @@ fn parse(text: &str, name: &str) -> Result<Table, ScenarioError> {
     })
 }
 
+/// `message` at the place in this one file where `path` was written.
 fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioError {
     let (file, line, column) = locate::find(&[(name, text)], path);
     ScenarioError {
@@ -362,25 +319,11 @@ fn error_at(name: &str, text: &str, path: &[Seg], message: &str) -> ScenarioErro
     }
 }
 
-/// The key that identifies an entry of an array of tables across files.
-pub fn identity(section: &str, entry: &Table) -> Option<String> {
-    if let Some(Value::String(id)) = entry.get("id") {
-        return Some(id.clone());
-    }
-    match (
-        section,
-        entry.get("from"),
-        entry.get("to"),
-        entry.get("camp"),
-    ) {
-        ("road", Some(Value::String(a)), Some(Value::String(b)), _) => Some(format!("{a}_{b}")),
-        ("withdrawal", _, _, Some(Value::String(c))) => Some(c.clone()),
-        _ => None,
-    }
-}
-
+/// A merge failure: the key path at fault and what is wrong.
 type MergeError = (Vec<Seg>, String);
 
+/// Merges `over` into `base` key by key: tables merge recursively (except number tables),
+/// arrays of tables merge entry by entry, anything else is replaced.
 fn merge_table(base: &mut Table, over: Table) -> Result<(), MergeError> {
     for (key, value) in over {
         match (base.get_mut(&key), value) {
@@ -452,6 +395,7 @@ fn is_number_table(t: &Table) -> bool {
         .all(|k| matches!(k.as_str(), "value" | "min" | "mode" | "max" | "source"))
 }
 
+/// Writes one `--set` into the merged table. The error is the message after `--set KEY=VALUE: `.
 fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
     let segs: Vec<&str> = o.path.split('.').collect();
     let mut table = root;
@@ -479,49 +423,7 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
                 ));
             }
             Some(Value::Array(entries)) => {
-                let next = segs[depth + 1];
-                let ids: Vec<String> = entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| {
-                        e.as_table()
-                            .and_then(|t| identity(seg, t))
-                            .unwrap_or_else(|| i.to_string())
-                    })
-                    .collect();
-                let pos = ids
-                    .iter()
-                    .position(|id| id == next)
-                    .or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
-                let Some(pos) = pos else {
-                    return Err(format!(
-                        "unknown path: no [[{seg}]] '{next}' (there are: {})",
-                        ids.join(", ")
-                    ));
-                };
-                if depth + 2 == segs.len() {
-                    return Err(format!(
-                        "'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"
-                    ));
-                }
-                // Skip the id segment: the loop continues inside the entry.
-                let Some(Value::Table(entry)) = entries.get_mut(pos) else {
-                    return Err(format!("unknown path: '{here}.{next}' is not a table"));
-                };
-                return apply_override(
-                    entry,
-                    &Override {
-                        path: segs[depth + 2..].join("."),
-                        value: o.value.clone(),
-                        text: o.text.clone(),
-                    },
-                )
-                .map_err(|m| {
-                    m.replace(
-                        "unknown path: ",
-                        &format!("unknown path under {here}.{next}: "),
-                    )
-                });
+                return apply_in_entry(entries, seg, &here, &segs[depth + 1..], o);
             }
             Some(_) => return Err(format!("unknown path: '{here}' is a value, not a section")),
             None => {
@@ -535,152 +437,55 @@ fn apply_override(root: &mut Table, o: &Override) -> Result<(), String> {
     Ok(())
 }
 
-/// Serde's message about a value of the wrong shape, in words a student can act on:
-/// `site.gao.lat must be a number, not the text "north"`.
-fn plain_message(merged: &Table, path: &[Seg], raw: &str) -> String {
-    let dotted = locate::dotted(path);
-    if let Some(rest) = raw.strip_prefix("missing field `") {
-        let field = rest.split('`').next().unwrap_or(rest);
-        let section = match path {
-            [] => "the scenario".to_string(),
-            _ => locate::section_name(path),
-        };
-        return format!("{section} lacks the required key '{field}'");
-    }
-    if let Some((variant, choices)) = parse_unknown_variant(raw) {
-        let hint = did_you_mean(&variant, &choices)
-            .map(|best| format!(" — did you mean '{best}'?"))
-            .unwrap_or_default();
-        return format!(
-            "{dotted} is '{variant}'; it must be one of: {}{hint}",
-            choices.join(", ")
-        );
-    }
-    if let Some(rest) = raw.strip_prefix("invalid type: ")
-        && let Some((found, expected)) = rest.split_once(", expected ")
-    {
-        let found = value_at(merged, path).map_or_else(|| found.to_string(), describe);
-        return format!(
-            "{dotted} must be {}, not {found}",
-            expected_in_words(expected, &dotted)
-        );
-    }
-    if let Some(rest) = raw.strip_prefix("invalid length ")
-        && let Some((n, _)) = rest.split_once(',')
-    {
-        if dotted.starts_with("stances.") {
-            return format!(
-                "{dotted} has {n} faction ids; each stance is a pair, like [\"fama\", \"csp\"]"
-            );
-        }
-        return format!("{dotted} has {n} elements, which is not what it takes: {raw}");
-    }
-    if dotted.is_empty() {
-        raw.to_string()
-    } else {
-        format!("{dotted}: {raw}")
-    }
-}
-
-/// The merged scenario's value at `path`, to say what the user wrote.
-fn value_at<'a>(merged: &'a Table, path: &[Seg]) -> Option<&'a Value> {
-    let mut here: Option<&Value> = None;
-    let mut section = "";
-    for seg in path {
-        here = match (seg, here) {
-            (Seg::Key(k), None) => {
-                section = k;
-                merged.get(k.as_str())
-            }
-            (Seg::Key(k), Some(Value::Table(t))) => t.get(k.as_str()),
-            (Seg::Index(i), Some(Value::Array(a))) => a.get(*i),
-            (Seg::Id(id), Some(Value::Array(a))) => a.iter().find(|e| {
-                e.as_table().and_then(|t| identity(section, t)).as_deref() == Some(id.as_str())
-            }),
-            _ => None,
-        };
-        here?;
-    }
-    here
-}
-
-/// A value as a student would name it: `the text "north"`, `the number 5`, `a list`.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("the text \"{s}\""),
-        Value::Integer(i) => format!("the number {i}"),
-        Value::Float(f) => format!("the number {f}"),
-        Value::Boolean(b) => b.to_string(),
-        Value::Datetime(d) => format!("the date {d}"),
-        Value::Array(_) => "a list [ … ]".to_string(),
-        Value::Table(_) => "a table { … }".to_string(),
-    }
-}
-
-/// What serde says it expected, in plain words, with an example that fits the key at `dotted`.
-fn expected_in_words(expected: &str, dotted: &str) -> String {
-    let key = dotted.rsplit('.').next().unwrap_or(dotted);
-    match expected {
-        "f64" | "f32" | "i64" | "u64" | "i32" | "u32" | "usize" | "a number" => {
-            "a number".to_string()
-        }
-        "a string" => "text in quotes, like \"gao\"".to_string(),
-        "a boolean" => "true or false".to_string(),
-        "a TOML datetime" => "a date like 2023-10-02 (without quotes)".to_string(),
-        "a sequence" if dotted.starts_with("stances.") => {
-            "a list of pairs of faction ids, like [[\"fama\", \"csp\"]]".to_string()
-        }
-        "a sequence" => "a list in brackets, like [\"tarkint\", \"anefis\"]".to_string(),
-        "a map" if key == "speed_km_per_day" => {
-            "a table of speeds by road surface, like { paved = 250, track = 120 }".to_string()
-        }
-        "a map" if key == "garrison" || key == "attached" => {
-            "a table of troops by faction, like { fama = 500 }".to_string()
-        }
-        "a map" => "a table of keys and values, like { key = 1 }".to_string(),
-        e if e.starts_with("struct ") => "a table of keys and values".to_string(),
-        e if e.starts_with("an array of length 2") => {
-            "a pair in brackets, like [\"fama\", \"csp\"]".to_string()
-        }
-        e if e.starts_with("a number, or a range") => {
-            "a number, or a range like { min = 60, max = 90 } or { min = 60, mode = 80, max = 90 }"
-                .to_string()
-        }
-        other => other.to_string(),
-    }
-}
-
-/// Splits serde's "unknown variant `x`, expected one of `a`, `b`" (or "expected `a` or `b`")
-/// into x and [a, b].
-fn parse_unknown_variant(message: &str) -> Option<(String, Vec<String>)> {
-    split_unknown(message.strip_prefix("unknown variant `")?)
-}
-
-/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into x and [a, b].
-fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    split_unknown(message.strip_prefix("unknown field `")?)
-}
-
-/// "x`, expected one of `a`, `b`" into x and [a, b]. The user's x may hold backticks itself;
-/// the valid names never do, so the split is at the last "`, expected ".
-fn split_unknown(rest: &str) -> Option<(String, Vec<String>)> {
-    let at = rest.rfind("`, expected ")?;
-    let (unknown, expected) = (&rest[..at], &rest[at + "`, expected ".len()..]);
-    let valid = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
-    Some((unknown.to_string(), valid))
-}
-
-/// The valid key closest to a misspelt one, if any is close.
-pub fn did_you_mean(wrong: &str, valid: &[String]) -> Option<String> {
-    valid
+/// The rest of an override's path inside an array of tables (`here`, e.g. `convoy`): `rest[0]`
+/// names the entry, by identity or by position; the remainder is a key inside it.
+fn apply_in_entry(
+    entries: &mut [Value],
+    section: &str,
+    here: &str,
+    rest: &[&str],
+    o: &Override,
+) -> Result<(), String> {
+    let next = rest[0];
+    let ids: Vec<String> = entries
         .iter()
-        .map(|v| (strsim::jaro_winkler(wrong, v), v))
-        .filter(|(similarity, _)| *similarity >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, v)| v.clone())
+        .enumerate()
+        .map(|(i, e)| {
+            e.as_table()
+                .and_then(|t| identity(section, t))
+                .unwrap_or_else(|| i.to_string())
+        })
+        .collect();
+    let pos = ids
+        .iter()
+        .position(|id| id == next)
+        .or_else(|| next.parse::<usize>().ok().filter(|i| *i < entries.len()));
+    let Some(pos) = pos else {
+        return Err(format!(
+            "unknown path: no [[{section}]] '{next}' (there are: {})",
+            ids.join(", ")
+        ));
+    };
+    if rest.len() == 1 {
+        return Err(format!(
+            "'{here}.{next}' is a whole entry; set one of its keys, e.g. {here}.{next}.<key>"
+        ));
+    }
+    let Some(Value::Table(entry)) = entries.get_mut(pos) else {
+        return Err(format!("unknown path: '{here}.{next}' is not a table"));
+    };
+    apply_override(
+        entry,
+        &Override {
+            path: rest[1..].join("."),
+            value: o.value.clone(),
+            text: o.text.clone(),
+        },
+    )
+    .map_err(|m| {
+        m.replace(
+            "unknown path: ",
+            &format!("unknown path under {here}.{next}: "),
+        )
+    })
 }
