@@ -18,7 +18,6 @@ pub use summary::{
     BatchSummary, OutcomeStats, OutcomeSummary, SPILL_BUFFER_VALUES, SummaryBuilder,
 };
 
-use crate::error::Error;
 use crate::scenario::{Draws, Scenario};
 use crate::sim::{self, ColumnKind, Outcome, OutcomeSchema, Replication, Value};
 
@@ -76,12 +75,6 @@ pub enum BatchError {
         /// The panic message.
         message: String,
     },
-}
-
-impl From<BatchError> for Error {
-    fn from(error: BatchError) -> Self {
-        Error::Internal(error.to_string())
-    }
 }
 
 /// A replication that did not produce an outcome: the simulation panicked (a bug, or a numeric
@@ -445,24 +438,33 @@ mod tests {
         assert!(collect(5..5, 2).is_empty());
     }
 
+    /// A sink's own error, beside the driver's.
+    #[derive(Debug)]
+    enum SinkError {
+        Stop,
+        Batch,
+    }
+
+    impl From<BatchError> for SinkError {
+        fn from(_: BatchError) -> Self {
+            SinkError::Batch
+        }
+    }
+
     #[test]
     fn a_sink_error_stops_the_batch() {
         let mut seen = 0;
-        let result: Result<(), Error> = drive(
+        let result: Result<(), SinkError> = drive(
             0..100_000,
             2,
             |i| i,
             |i, _| {
                 seen += 1;
-                if i == 9 {
-                    Err(Error::Usage("stop".into()))
-                } else {
-                    Ok(())
-                }
+                if i == 9 { Err(SinkError::Stop) } else { Ok(()) }
             },
             &mut |_| {},
         );
-        assert!(matches!(result, Err(Error::Usage(_))));
+        assert!(matches!(result, Err(SinkError::Stop)));
         assert_eq!(seen, 10);
     }
 

@@ -12,11 +12,10 @@ use super::resume::{
     ResumeError,
 };
 use super::{
-    AtomicFile, Manifest, RunsCsv, RunsRow, io_error, write_events_csv, write_summary_csv,
-    write_summary_json,
+    AtomicFile, Manifest, OutputError, RunsCsv, RunsRow, io_error, write_events_csv,
+    write_summary_csv, write_summary_json,
 };
 use crate::batch::{BatchSummary, Plan};
-use crate::error::Error;
 use crate::scenario::Scenario;
 use crate::sim::{OutcomeSchema, Replication};
 
@@ -29,16 +28,15 @@ struct OutputDir {
 
 impl OutputDir {
     /// Makes sure `dir` is a directory, creating it (and its parents) if missing.
-    fn open(dir: &Path) -> Result<OutputDir, Error> {
+    fn open(dir: &Path) -> Result<OutputDir, OutputError> {
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => Ok(OutputDir {
                 dir: dir.to_path_buf(),
                 created: false,
             }),
-            Ok(_) => Err(Error::Usage(format!(
-                "{}: exists and is not a directory; --out needs a directory (it is created if missing)",
-                dir.display()
-            ))),
+            Ok(_) => Err(OutputError::NotADirectory {
+                dir: dir.display().to_string(),
+            }),
             Err(_) => {
                 fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
                 Ok(OutputDir {
@@ -49,7 +47,7 @@ impl OutputDir {
         }
     }
 
-    fn file(&self, name: &str) -> Result<AtomicFile, Error> {
+    fn file(&self, name: &str) -> Result<AtomicFile, OutputError> {
         let path = self.dir.join(name);
         AtomicFile::create(&path).map_err(|e| io_error(&path, e))
     }
@@ -64,7 +62,7 @@ impl OutputDir {
     }
 }
 
-fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>, Error> {
+fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>, OutputError> {
     let mut written = Vec::with_capacity(files.len());
     for file in files {
         let path = file.target().to_path_buf();
@@ -120,7 +118,7 @@ impl BatchFiles {
         dir: &Path,
         schema: &OutcomeSchema,
         manifest: &Manifest,
-    ) -> Result<BatchFiles, Error> {
+    ) -> Result<BatchFiles, OutputError> {
         let dir = OutputDir::open(dir)?;
         let mut files = BatchFiles {
             dir,
@@ -155,7 +153,7 @@ impl BatchFiles {
         schema: &OutcomeSchema,
         manifest: &Manifest,
         on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
-    ) -> Result<(BatchFiles, ResumedBatch), Error> {
+    ) -> Result<(BatchFiles, ResumedBatch), OutputError> {
         let shown = dir.display().to_string();
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
@@ -229,7 +227,7 @@ impl BatchFiles {
 
     /// Opens `failures.csv.partial` for appending (from scratch when `fresh`), with its header
     /// when it has none, flushed at once.
-    fn start_failures(&self, fresh: bool) -> Result<csv::Writer<File>, Error> {
+    fn start_failures(&self, fresh: bool) -> Result<csv::Writer<File>, OutputError> {
         let path = self.path(FAILURES_PARTIAL);
         let file = if fresh {
             File::create(&path)
@@ -248,7 +246,7 @@ impl BatchFiles {
         Ok(writer)
     }
 
-    fn write_journal_manifest(&self, manifest: &Manifest) -> Result<(), Error> {
+    fn write_journal_manifest(&self, manifest: &Manifest) -> Result<(), OutputError> {
         let mut file = self.dir.file(MANIFEST_PARTIAL)?;
         manifest
             .write(&mut file)
@@ -262,12 +260,11 @@ impl BatchFiles {
     ///
     /// # Errors
     /// When the row cannot be written (e.g. the disk is full).
-    pub fn write_run(&mut self, row: &RunsRow) -> Result<(), Error> {
+    pub fn write_run(&mut self, row: &RunsRow) -> Result<(), OutputError> {
         let path = self.path(RUNS_PARTIAL);
-        let runs = self
-            .runs
-            .as_mut()
-            .ok_or_else(|| Error::Internal("runs.csv written after it was closed".to_string()))?;
+        let runs = self.runs.as_mut().ok_or_else(|| {
+            OutputError::Internal("runs.csv written after it was closed".to_string())
+        })?;
         runs.append(row).map_err(|e| io_error(&path, e))?;
         if self.last_flush.elapsed() >= FLUSH_INTERVAL {
             runs.flush().map_err(|e| io_error(&path, e))?;
@@ -288,10 +285,10 @@ impl BatchFiles {
         seed: u64,
         row: &RunsRow,
         error: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<(), OutputError> {
         let path = self.path(FAILURES_PARTIAL);
         let failures = self.failures.as_mut().ok_or_else(|| {
-            Error::Internal("failures.csv written after it was closed".to_string())
+            OutputError::Internal("failures.csv written after it was closed".to_string())
         })?;
         // One line per failure, whatever the panic message holds, so that a torn line is always
         // the last one.
@@ -315,19 +312,19 @@ impl BatchFiles {
         plan: &Plan,
         summary: &BatchSummary,
         manifest: &Manifest,
-    ) -> Result<Vec<PathBuf>, Error> {
+    ) -> Result<Vec<PathBuf>, OutputError> {
         let runs_path = self.path(RUNS_PARTIAL);
         let failures_path = self.path(FAILURES_PARTIAL);
         let runs = self
             .runs
             .take()
-            .ok_or_else(|| Error::Internal("runs.csv closed twice".to_string()))?
+            .ok_or_else(|| OutputError::Internal("runs.csv closed twice".to_string()))?
             .finish()
             .map_err(|e| io_error(&runs_path, e))?;
         let failures = self
             .failures
             .take()
-            .ok_or_else(|| Error::Internal("failures.csv closed twice".to_string()))?
+            .ok_or_else(|| OutputError::Internal("failures.csv closed twice".to_string()))?
             .into_inner()
             .map_err(|e| io_error(&failures_path, e.into_error()))?;
         // On the disk before any rename, so a crash cannot leave a new name on unwritten data.
@@ -372,7 +369,7 @@ impl BatchFiles {
     }
 }
 
-fn remove_if_there(path: &Path) -> Result<(), Error> {
+fn remove_if_there(path: &Path) -> Result<(), OutputError> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(path, e)),
         _ => Ok(()),
@@ -410,7 +407,7 @@ impl ReplayFiles {
         seed: u64,
         run: u64,
         replication: &Replication,
-    ) -> Result<Vec<PathBuf>, Error> {
+    ) -> Result<Vec<PathBuf>, OutputError> {
         let out = OutputDir::open(dir)?;
         let result = (|| {
             let mut events = out.file("events.csv")?;
@@ -546,7 +543,11 @@ mod tests {
         let file = dir.path().join("taken");
         std::fs::write(&file, "x").unwrap();
         let error = BatchFiles::create(&file, &schema(), &manifest(1)).unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        // The user's to fix: exit code 2 (the command line maps it).
+        assert!(
+            matches!(error, OutputError::NotADirectory { .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains("not a directory"), "{error}");
     }
 
@@ -573,7 +574,7 @@ mod tests {
         std::mem::forget(files);
     }
 
-    fn resume(dir: &Path, seed: u64) -> Result<Resumed, Error> {
+    fn resume(dir: &Path, seed: u64) -> Result<Resumed, OutputError> {
         let mut rows = Vec::new();
         let mut current = manifest(seed);
         current.started = "2025-01-02T00:00:00Z".into();
@@ -664,7 +665,11 @@ mod tests {
         assert!(error.contains("no interrupted batch"), "{error}");
         killed_batch(dir.path(), 3, &[]);
         let error = resume(dir.path(), 2).unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        // The user's to fix: exit code 2 (the command line maps it).
+        assert!(
+            matches!(error, OutputError::Resume(ResumeError::Mismatch { .. })),
+            "{error}"
+        );
         assert!(
             error.to_string().contains("its seed is 1, not 2"),
             "{error}"

@@ -33,7 +33,33 @@ pub use summary::{
 };
 pub use table::render_batch_table;
 
-use crate::error::Error;
+/// What can go wrong writing output files or reading a batch back.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file could not be read or written: the user's to fix (a full disk, a missing or
+    /// read-only directory).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// `--out` names something that exists and is not a directory.
+    #[error(
+        "{dir}: exists and is not a directory; --out needs a directory (it is created if missing)"
+    )]
+    NotADirectory {
+        /// The path given.
+        dir: String,
+    },
+    /// `--resume` was given a directory that holds no batch to resume, or another batch.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
+    /// The files were used out of order, or a row read back did not fit the statistics: a bug.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
 
 /// A number as written in summary files: Rust's shortest text that reads back to the same
 /// float (so the bytes are reproducible and lose nothing), or empty where it is undefined.
@@ -44,9 +70,9 @@ pub fn number_field(value: Option<f64>) -> String {
     }
 }
 
-/// An I/O failure on `path`, as the command line reports it.
-pub(crate) fn io_error(path: &Path, source: io::Error) -> Error {
-    Error::Io {
+/// An I/O failure on `path`.
+pub(crate) fn io_error(path: &Path, source: io::Error) -> OutputError {
+    OutputError::Io {
         path: path.display().to_string(),
         source,
     }

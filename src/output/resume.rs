@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::io_error;
 use super::manifest::{BatchStatus, Manifest};
 use super::runs::parse_field;
-use crate::error::Error;
+use super::{OutputError, io_error};
 use crate::sim::{Outcome, OutcomeSchema};
 
 /// Why a batch cannot be resumed. All of these are the user's to fix (exit code 2).
@@ -317,7 +316,7 @@ pub(super) fn recover_runs(
     seed: u64,
     runs: std::ops::Range<u64>,
     on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
-) -> Result<Recovered, Error> {
+) -> Result<Recovered, OutputError> {
     let runs_path = dir.join(RUNS_PARTIAL);
     let failures_path = dir.join(FAILURES_PARTIAL);
     let io = |path: &PathBuf| {
@@ -383,7 +382,7 @@ pub(super) fn recover_runs(
             }
         };
         on_row(next_run, row).map_err(|message| {
-            Error::Internal(format!(
+            OutputError::Internal(format!(
                 "{}, run {next_run}: {message}",
                 runs_path.display()
             ))
