@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
 use sandtable::batch::{DEFAULT_SEED, Plan, Shard, SummaryBuilder};
 use sandtable::cli::record_batch;
-use sandtable::output::{BatchFiles, BatchStatus, Manifest, ManifestScenario, ShardInfo};
+use sandtable::output::{BatchFiles, BatchIdentity, BatchStatus, Manifest};
 use sandtable::sim::{OutcomeSchema, simulate};
 
 fn default_scenario() -> Arc<sandtable::Scenario> {
@@ -103,15 +103,10 @@ fn batch(c: &mut Criterion) {
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
     let manifest = Manifest {
-        engine: Manifest::engine(),
-        scenario: ManifestScenario::of(&scenario),
-        seed: plan.seed,
-        runs: plan.runs,
-        shard: ShardInfo::of(&plan),
+        identity: BatchIdentity::of(&scenario, &plan, Vec::new()),
         status: BatchStatus::Running,
         completed_runs: 0,
         failed_runs: Vec::new(),
-        overrides: Vec::new(),
         threads: plan.threads,
         command_line: Vec::new(),
         started: String::new(),

@@ -15,8 +15,8 @@ use super::{RunArgs, load_scenario, print};
 use crate::batch::{self, BatchSummary, Plan, Shard, SummaryBuilder};
 use crate::error::{EXIT_INTERRUPTED, Error};
 use crate::output::{
-    self, BatchFiles, BatchStatus, JournalRow, Manifest, ManifestScenario, RecordedRun,
-    RunRecorder, RunsRow, ShardInfo,
+    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, RecordedRun, RunRecorder,
+    RunsRow,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -326,22 +326,15 @@ struct BatchDescription<'a> {
 }
 
 impl BatchDescription<'_> {
-    fn overrides(&self) -> Vec<String> {
-        self.args
-            .scenario
-            .set
-            .iter()
-            .map(|o| o.text.clone())
-            .collect()
+    /// The batch's identity: what `--resume` checks and the commands are written from.
+    fn identity(&self) -> BatchIdentity {
+        let overrides = self.args.scenario.set.iter().map(|o| o.text.clone());
+        BatchIdentity::of(self.scenario, self.plan, overrides.collect())
     }
 
     fn resume_command(&self, dir: &Path) -> String {
-        output::resume_command(
-            self.args.scenario.scenario.as_deref(),
-            self.plan,
-            &self.overrides(),
-            dir,
-        )
+        self.identity()
+            .resume_command(self.args.scenario.scenario.as_deref(), dir)
     }
 
     /// The manifest of the batch in the state `status`, with what `summary` says of its runs
@@ -354,27 +347,17 @@ impl BatchDescription<'_> {
         summary: Option<&BatchSummary>,
         finished: Option<String>,
     ) -> Manifest {
-        let overrides = self.overrides();
+        let identity = self.identity();
         Manifest {
-            engine: Manifest::engine(),
-            scenario: ManifestScenario::of(self.scenario),
-            seed: self.plan.seed,
-            runs: self.plan.runs,
-            shard: ShardInfo::of(self.plan),
             status,
             completed_runs: summary.map_or(0, BatchSummary::completed_runs),
             failed_runs: summary.map_or_else(Vec::new, |s| s.failed_runs.clone()),
-            reproduce: output::reproduce_command(
-                self.args.scenario.scenario.as_deref(),
-                self.plan,
-                &overrides,
-                self.dir,
-            ),
+            reproduce: identity.reproduce_command(self.args.scenario.scenario.as_deref(), self.dir),
             resume: match (status, self.dir) {
                 (BatchStatus::Complete, _) | (_, None) => None,
                 (_, Some(dir)) => Some(self.resume_command(dir)),
             },
-            overrides,
+            identity,
             threads: self.plan.threads,
             command_line: self.command_line.to_vec(),
             started: started.to_string(),

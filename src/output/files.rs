@@ -194,8 +194,8 @@ impl BatchFiles {
         if !runs_path.exists() {
             File::create(&runs_path).map_err(|e| io_error(&runs_path, e))?;
         }
-        let range = manifest.shard.first_run..manifest.shard.end_run;
-        let recovered = resume::recover_runs(dir, schema, manifest.seed, range, on_row)?;
+        let range = manifest.identity.shard.first_run..manifest.identity.shard.end_run;
+        let recovered = resume::recover_runs(dir, schema, manifest.identity.seed, range, on_row)?;
         let append = |path: &Path| {
             OpenOptions::new()
                 .append(true)
@@ -444,7 +444,7 @@ pub fn render_written(dir: &Path, written: &[PathBuf]) -> String {
 mod tests {
     use super::*;
     use crate::batch::{Shard, SummaryBuilder};
-    use crate::output::{BatchStatus, ManifestScenario};
+    use crate::output::{BatchIdentity, BatchStatus, Engine, ManifestScenario};
     use crate::sim::{Column, ColumnKind, Outcome, Value};
 
     fn schema() -> OutcomeSchema {
@@ -467,20 +467,22 @@ mod tests {
 
     fn manifest(seed: u64) -> Manifest {
         Manifest {
-            engine: Manifest::engine(),
-            scenario: ManifestScenario {
-                name: "t".into(),
-                title: "t".into(),
-                origin: "t.toml".into(),
-                sha256: "ab".repeat(32),
+            identity: BatchIdentity {
+                engine: Engine::current(),
+                scenario: ManifestScenario {
+                    name: "t".into(),
+                    title: "t".into(),
+                    origin: "t.toml".into(),
+                    sha256: "ab".repeat(32),
+                },
+                seed,
+                runs: 10,
+                shard: crate::output::ShardInfo::of(&plan()),
+                overrides: Vec::new(),
             },
-            seed,
-            runs: 10,
-            shard: crate::output::ShardInfo::of(&plan()),
             status: BatchStatus::Running,
             completed_runs: 0,
             failed_runs: Vec::new(),
-            overrides: Vec::new(),
             threads: 1,
             command_line: Vec::new(),
             started: "2025-01-01T00:00:00Z".into(),

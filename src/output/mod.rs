@@ -22,8 +22,7 @@ pub use digest::render_digest;
 pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
 pub use manifest::{
-    BatchStatus, Manifest, ManifestScenario, ShardInfo, reproduce_command, resume_command,
-    shell_quote,
+    BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo, shell_quote,
 };
 pub use record::{RecordedRun, RunRecorder};
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};

@@ -6,8 +6,6 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::manifest::{BatchStatus, Manifest};
 use super::runs::parse_field;
 use super::{OutputError, io_error};
@@ -64,54 +62,12 @@ pub(super) const FAILURES_PARTIAL: &str = "failures.csv.partial";
 /// The manifest while a batch runs (status `running`).
 pub(super) const MANIFEST_PARTIAL: &str = "manifest.json.partial";
 
-/// The fields of a manifest that identify a batch and its progress; a manifest written by
-/// [`Manifest::write`] reads back into this (older manifests, without a status, are complete).
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct JournalManifest {
-    engine: EngineField,
-    scenario: ScenarioField,
-    seed: u64,
-    runs: u64,
-    shard: ShardField,
-    #[serde(default = "complete")]
-    status: BatchStatus,
-    #[serde(default)]
-    overrides: Vec<String>,
-    /// When the batch first started.
-    pub started: String,
-    /// When it was resumed before.
-    #[serde(default)]
-    pub resumed: Vec<String>,
-    #[serde(default)]
-    resume: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct EngineField {
-    version: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ScenarioField {
-    sha256: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ShardField {
-    index: u64,
-    count: u64,
-}
-
-fn complete() -> BatchStatus {
-    BatchStatus::Complete
-}
-
 /// The interrupted batch's manifest in `dir`: `manifest.json.partial` while it ran (or was
 /// killed), else `manifest.json` when it says partial.
 ///
 /// # Errors
 /// When there is none, the batch is complete, or the manifest cannot be read.
-pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> {
+pub(super) fn read_manifest(dir: &Path) -> Result<Manifest, ResumeError> {
     let shown = dir.display().to_string();
     for name in [MANIFEST_PARTIAL, "manifest.json"] {
         let path = dir.join(name);
@@ -120,7 +76,7 @@ pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> 
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => return Err(unreadable(&path, e.to_string())),
         };
-        let manifest: JournalManifest = serde_json::from_str(&text)
+        let manifest: Manifest = serde_json::from_str(&text)
             .map_err(|e| unreadable(&path, format!("not a sandtable manifest ({e})")))?;
         return match manifest.status {
             BatchStatus::Complete => Err(ResumeError::Complete { dir: shown }),
@@ -131,65 +87,16 @@ pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> 
 }
 
 /// Checks that `current` (the batch the command describes) is the batch `journal` recorded:
-/// same engine version, resolved scenario, seed, runs, shard and overrides.
+/// the same [`BatchIdentity`](super::BatchIdentity).
 ///
 /// # Errors
 /// [`ResumeError::Mismatch`] listing every difference.
 pub(super) fn check_same_batch(
     dir: &Path,
-    journal: &JournalManifest,
+    journal: &Manifest,
     current: &Manifest,
 ) -> Result<(), ResumeError> {
-    let mut differences = Vec::new();
-    if journal.engine.version != current.engine.version {
-        differences.push(format!(
-            "it was started by sandtable {}, this is {} (results may differ between versions)",
-            journal.engine.version, current.engine.version
-        ));
-    }
-    if journal.scenario.sha256 != current.scenario.sha256 {
-        differences.push(format!(
-            "its scenario's SHA-256 is {}…, this one's is {}… (the scenario file or what it \
-             extends changed, or another file was given)",
-            short(&journal.scenario.sha256),
-            short(&current.scenario.sha256)
-        ));
-    }
-    if journal.seed != current.seed {
-        differences.push(format!(
-            "its seed is {}, not {}",
-            journal.seed, current.seed
-        ));
-    }
-    if journal.runs != current.runs {
-        differences.push(format!(
-            "it has {} runs, not {}",
-            journal.runs, current.runs
-        ));
-    }
-    if (journal.shard.index, journal.shard.count) != (current.shard.index, current.shard.count) {
-        differences.push(format!(
-            "it is shard {}/{}, not {}/{}",
-            journal.shard.index, journal.shard.count, current.shard.index, current.shard.count
-        ));
-    }
-    if journal.overrides != current.overrides {
-        let list = |o: &[String]| {
-            if o.is_empty() {
-                "none".to_string()
-            } else {
-                o.iter()
-                    .map(|s| format!("--set {s}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }
-        };
-        differences.push(format!(
-            "its overrides are {}, not {}",
-            list(&journal.overrides),
-            list(&current.overrides)
-        ));
-    }
+    let differences = journal.identity.differences(&current.identity);
     if differences.is_empty() {
         return Ok(());
     }
@@ -201,10 +108,6 @@ pub(super) fn check_same_batch(
             .clone()
             .unwrap_or_else(|| "(see its manifest)".to_string()),
     })
-}
-
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
 }
 
 fn unreadable(path: &Path, message: String) -> ResumeError {
