@@ -15,7 +15,7 @@ use super::{
     AtomicFile, Manifest, OutputError, RunsCsv, RunsRow, io_error, write_events_csv,
     write_summary_csv, write_summary_json,
 };
-use crate::batch::{BatchSummary, Plan};
+use crate::batch::{BatchSummary, Journal, Plan};
 use crate::scenario::Scenario;
 use crate::sim::{OutcomeSchema, Replication};
 
@@ -88,6 +88,8 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub struct BatchFiles {
     dir: OutputDir,
+    /// The batch seed, for `failures.csv`.
+    seed: u64,
     runs: Option<RunsCsv<File>>,
     failures: Option<csv::Writer<File>>,
     last_flush: Instant,
@@ -122,6 +124,7 @@ impl BatchFiles {
         let dir = OutputDir::open(dir)?;
         let mut files = BatchFiles {
             dir,
+            seed: manifest.identity.seed,
             runs: None,
             failures: None,
             last_flush: Instant::now(),
@@ -166,6 +169,7 @@ impl BatchFiles {
                 dir: dir.to_path_buf(),
                 created: false,
             },
+            seed: manifest.identity.seed,
             runs: None,
             failures: None,
             last_flush: Instant::now(),
@@ -255,51 +259,6 @@ impl BatchFiles {
         file.commit().map_err(|e| io_error(&path, e))
     }
 
-    /// Appends a run's row, formatted (on a worker) with the [`RowFormat`](super::RowFormat) of
-    /// this batch's schema.
-    ///
-    /// # Errors
-    /// When the row cannot be written (e.g. the disk is full).
-    pub fn write_run(&mut self, row: &RunsRow) -> Result<(), OutputError> {
-        let path = self.path(RUNS_PARTIAL);
-        let runs = self.runs.as_mut().ok_or_else(|| {
-            OutputError::Internal("runs.csv written after it was closed".to_string())
-        })?;
-        runs.append(row).map_err(|e| io_error(&path, e))?;
-        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
-            runs.flush().map_err(|e| io_error(&path, e))?;
-            self.last_flush = Instant::now();
-        }
-        Ok(())
-    }
-
-    /// Records that replication `run` failed with `error`: its line in `failures.csv`, pushed to
-    /// the disk at once so that it is there before the row, then its row (outcomes empty, the
-    /// drawn numbers filled).
-    ///
-    /// # Errors
-    /// When either cannot be written.
-    pub fn write_failure(
-        &mut self,
-        run: u64,
-        seed: u64,
-        row: &RunsRow,
-        error: &str,
-    ) -> Result<(), OutputError> {
-        let path = self.path(FAILURES_PARTIAL);
-        let failures = self.failures.as_mut().ok_or_else(|| {
-            OutputError::Internal("failures.csv written after it was closed".to_string())
-        })?;
-        // One line per failure, whatever the panic message holds, so that a torn line is always
-        // the last one.
-        let error = error.replace(['\n', '\r'], " ");
-        failures
-            .write_record([run.to_string(), seed.to_string(), error])
-            .and_then(|()| failures.flush().map_err(csv::Error::from))
-            .map_err(|e| io_error(&path, e.into()))?;
-        self.write_run(row)
-    }
-
     /// Ends the batch: writes the summaries and `manifest` (whose status says whether the batch
     /// is complete or was interrupted), then renames every file into place, the manifest last.
     /// `failures.csv` is there only when runs failed; an older one is removed.
@@ -366,6 +325,51 @@ impl BatchFiles {
         // The set is in place (or an error says which file is not); the directory stays.
         self.dir.created = false;
         Ok(written)
+    }
+}
+
+/// The journal of a batch on disk: `runs.csv.partial` and `failures.csv.partial`.
+impl Journal for BatchFiles {
+    type Row = RunsRow;
+    type Error = OutputError;
+
+    /// Appends a run's row, formatted (on a worker) with the [`RowFormat`](super::RowFormat) of
+    /// this batch's schema.
+    ///
+    /// # Errors
+    /// When the row cannot be written (e.g. the disk is full).
+    fn write_run(&mut self, _run: u64, row: &RunsRow) -> Result<(), OutputError> {
+        let path = self.path(RUNS_PARTIAL);
+        let runs = self.runs.as_mut().ok_or_else(|| {
+            OutputError::Internal("runs.csv written after it was closed".to_string())
+        })?;
+        runs.append(row).map_err(|e| io_error(&path, e))?;
+        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
+            runs.flush().map_err(|e| io_error(&path, e))?;
+            self.last_flush = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Records that replication `run` failed with `error`: its line in `failures.csv`, pushed to
+    /// the disk at once so that it is there before the row, then its row (outcomes empty, the
+    /// drawn numbers filled).
+    ///
+    /// # Errors
+    /// When either cannot be written.
+    fn write_failure(&mut self, run: u64, row: &RunsRow, error: &str) -> Result<(), OutputError> {
+        let path = self.path(FAILURES_PARTIAL);
+        let failures = self.failures.as_mut().ok_or_else(|| {
+            OutputError::Internal("failures.csv written after it was closed".to_string())
+        })?;
+        // One line per failure, whatever the panic message holds, so that a torn line is always
+        // the last one.
+        let error = error.replace(['\n', '\r'], " ");
+        failures
+            .write_record([run.to_string(), self.seed.to_string(), error])
+            .and_then(|()| failures.flush().map_err(csv::Error::from))
+            .map_err(|e| io_error(&path, e.into()))?;
+        self.write_run(run, row)
     }
 }
 
@@ -520,7 +524,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out/batch");
         let mut files = BatchFiles::create(&dir, &schema(), &manifest(1)).unwrap();
-        files.write_run(&row(0, &strikes(3.0))).unwrap();
+        files.write_run(0, &row(0, &strikes(3.0))).unwrap();
         drop(files);
         assert!(!dir.exists());
     }
@@ -530,7 +534,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("runs.csv"), "old").unwrap();
         let mut files = BatchFiles::create(dir.path(), &schema(), &manifest(1)).unwrap();
-        files.write_run(&row(0, &strikes(3.0))).unwrap();
+        files.write_run(0, &row(0, &strikes(3.0))).unwrap();
         drop(files);
         assert_eq!(names(dir.path()), ["runs.csv"]);
         assert_eq!(
@@ -565,10 +569,12 @@ mod tests {
                     values: vec![Value::Empty],
                 };
                 files
-                    .write_failure(run, 1, &row(run, &empty), "boom\nat line 2")
+                    .write_failure(run, &row(run, &empty), "boom\nat line 2")
                     .unwrap();
             } else {
-                files.write_run(&row(run, &strikes(run as f64))).unwrap();
+                files
+                    .write_run(run, &row(run, &strikes(run as f64)))
+                    .unwrap();
             }
         }
         files.runs.as_mut().unwrap().flush().unwrap();
@@ -615,7 +621,7 @@ mod tests {
                 (3, JournalRow::Outcome(strikes(3.0))),
             ]
         );
-        files.write_run(&row(4, &strikes(4.0))).unwrap();
+        files.write_run(4, &row(4, &strikes(4.0))).unwrap();
         let mut builder = SummaryBuilder::new(&schema(), None);
         builder.fail(2);
         let summary = builder.finish().unwrap();

@@ -24,7 +24,7 @@ pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
 pub use manifest::{
     BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo, shell_quote,
 };
-pub use record::{RecordedRun, RunRecorder};
+pub use record::RunRecorder;
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
 pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, parse_field};
 pub use summary::{
