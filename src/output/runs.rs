@@ -8,6 +8,38 @@ use std::io::{self, Write};
 
 use crate::sim::{ColumnKind, Outcome, OutcomeSchema, Value};
 
+/// The columns every `runs.csv` row starts with, before the outcome columns: which run of which
+/// batch the row is.
+pub(crate) const KEY_COLUMNS: [&str; 2] = ["run", "seed"];
+
+/// The header of `runs.csv` (and of a replay's `outcome.csv`): [`KEY_COLUMNS`], then `schema`'s
+/// columns in order. The one statement of the column order: the header written, the rows
+/// ([`RowFormat`], through [`RowKey`]) and the reader of an interrupted batch all follow it.
+pub(crate) fn runs_header(schema: &OutcomeSchema) -> Vec<&str> {
+    KEY_COLUMNS.into_iter().chain(schema.names()).collect()
+}
+
+/// A row's values for [`KEY_COLUMNS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowKey {
+    /// The replication.
+    pub run: u64,
+    /// The batch seed.
+    pub seed: u64,
+}
+
+impl RowKey {
+    /// The values, in the order of [`KEY_COLUMNS`].
+    fn values(self) -> [u64; KEY_COLUMNS.len()] {
+        [self.run, self.seed]
+    }
+
+    /// The fields as `runs.csv` holds them, in the order of [`KEY_COLUMNS`].
+    pub(crate) fn fields(self) -> [String; KEY_COLUMNS.len()] {
+        self.values().map(|v| v.to_string())
+    }
+}
+
 /// The value a `runs.csv` field stands for: the inverse of [`Value::to_field`] on what it
 /// writes, so that `parse_field(v.to_field(k), k)` is `v` to the bit for every value a run can
 /// produce (but `-0`, which is written `0`, and NaN's payload).
@@ -181,9 +213,13 @@ impl RowFormat {
             ));
         }
         let mut integers = itoa::Buffer::new();
-        out.extend_from_slice(integers.format(run).as_bytes());
-        out.push(b',');
-        out.extend_from_slice(integers.format(seed).as_bytes());
+        let key = RowKey { run, seed };
+        for (i, value) in key.values().into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(integers.format(value).as_bytes());
+        }
         for (value, format) in outcome.values.iter().zip(&self.columns) {
             out.push(b',');
             write_field(out, *value, format);
@@ -310,13 +346,13 @@ impl<W: Write> std::fmt::Debug for RunsCsv<W> {
 }
 
 impl<W: Write> RunsCsv<W> {
-    /// Starts the file: writes the header `run,seed,<outcome columns>`.
+    /// Starts the file: writes the header ([`runs_header`]: `run,seed,<outcome columns>`).
     ///
     /// # Errors
     /// When the writer fails.
     pub fn new(writer: W, schema: &OutcomeSchema) -> io::Result<RunsCsv<W>> {
         let mut header = csv::Writer::from_writer(Vec::new());
-        header.write_record(["run", "seed"].into_iter().chain(schema.names()))?;
+        header.write_record(runs_header(schema))?;
         let header = header
             .into_inner()
             .map_err(|e| io::Error::other(e.error().to_string()))?;
