@@ -26,7 +26,7 @@ pub use manifest::{
 };
 pub use record::RunRecorder;
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
-pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, parse_field};
+pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, field_text, parse_field};
 pub use summary::{
     FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
 };
