@@ -16,7 +16,7 @@ use crate::batch::{
 };
 use crate::error::Error;
 use crate::output::{
-    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, RunRecorder,
+    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, RunRecorder, SpillDir,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -90,8 +90,7 @@ struct History {
 /// `--resume` (its rows read back into the statistics), nothing without either.
 fn open_outputs(batch: &BatchDescription<'_>, started: &str) -> Result<Outputs, Error> {
     let schema = OutcomeSchema::for_scenario(batch.scenario);
-    // Long columns spill beside the outputs when there are outputs: the user chose that disk.
-    let builder = SummaryBuilder::new(&schema, batch.dir.map(Path::to_path_buf));
+    let builder = SummaryBuilder::new(&schema, Some(Arc::new(batch.spill_dir())));
     let mut outputs = Outputs {
         files: None,
         builder,
@@ -225,9 +224,8 @@ fn failing_runs() -> Vec<u64> {
 
 /// The statistics of every run recorded, the runs read back from an interrupted batch included.
 fn summarise(batch: &BatchDescription<'_>, builder: SummaryBuilder) -> Result<BatchSummary, Error> {
-    let spill_dir = batch.dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
     builder.finish().map_err(|e| Error::Io {
-        path: spill_dir.display().to_string(),
+        path: batch.spill_dir().dir().display().to_string(),
         source: e,
     })
 }
@@ -350,6 +348,12 @@ impl<'a> BatchDescription<'a> {
             dir: args.resume.as_deref().or(args.out.as_deref()),
             identity: BatchIdentity::of(scenario, plan, overrides),
         }
+    }
+
+    /// Where long statistics columns spill: beside the outputs when there are outputs (the user
+    /// chose that disk), else the system's temporary directory.
+    fn spill_dir(&self) -> SpillDir {
+        SpillDir::new(self.dir.map_or_else(std::env::temp_dir, Path::to_path_buf))
     }
 
     /// The runs of the batch (of its shard, with `--shard`).

@@ -11,6 +11,7 @@ mod manifest;
 mod record;
 mod resume;
 mod runs;
+mod spill;
 mod summary;
 mod table;
 
@@ -27,6 +28,7 @@ pub use manifest::{
 pub use record::RunRecorder;
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
 pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, field_text, parse_field};
+pub use spill::SpillDir;
 pub use summary::{
     FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
 };

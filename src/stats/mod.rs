@@ -21,4 +21,5 @@ pub use histogram::{Histogram, MAX_BINS};
 pub use moments::Moments;
 pub use proportion::{Z_95, wilson_interval};
 pub use quantile::quantile_type7;
+pub use spill::{Scratch, SpillStore};
 pub use student_t::t_quantile;
