@@ -30,7 +30,8 @@ pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
 pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, field_text, parse_field};
 pub use spill::SpillDir;
 pub use summary::{
-    FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
+    CategoryEntry, FAILED_CATEGORY, FAILED_OUTCOME, HistogramEntry, NumericEntry, OutcomeEntry,
+    SUMMARY_HEADER, SummaryFile, SummaryScenario, write_summary_csv, write_summary_json,
 };
 pub use table::render_batch_table;
 
