@@ -4,6 +4,7 @@
 //! created it). A batch also keeps a journal as it runs, which `--resume` continues from.
 
 use std::fs::{self, File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -12,8 +13,8 @@ use super::resume::{
     ResumeError,
 };
 use super::{
-    AtomicFile, Manifest, OutputError, RunsCsv, RunsRow, io_error, write_events_csv,
-    write_summary_csv, write_summary_json,
+    AtomicFile, Manifest, OutputError, RESOLVED_SCENARIO, RunsCsv, RunsRow, io_error,
+    write_events_csv, write_summary_csv, write_summary_json,
 };
 use crate::batch::{BatchSummary, Journal, Plan};
 use crate::scenario::Scenario;
@@ -60,6 +61,15 @@ impl OutputDir {
             let _ = fs::remove_dir(&self.dir);
         }
     }
+
+    /// [`RESOLVED_SCENARIO`]: the scenario as the command ran it, which `sandtable run` can load
+    /// back to reproduce the batch; not yet in place.
+    fn resolved_scenario(&self, scenario: &Scenario) -> Result<AtomicFile, OutputError> {
+        let mut file = self.file(RESOLVED_SCENARIO)?;
+        file.write_all(scenario.resolved_toml.as_bytes())
+            .map_err(|e| io_error(file.target(), e))?;
+        Ok(file)
+    }
 }
 
 fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>, OutputError> {
@@ -84,7 +94,8 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 /// Whatever the journal holds when the process dies, even by `kill -9`, `--resume` can continue
 /// from. When the batch ends — complete, or interrupted by Ctrl-C — [`finish`](Self::finish)
 /// turns the journal into the output files: `runs.csv`, `failures.csv` (only when runs failed),
-/// `summary.csv`, `summary.json` and `manifest.json` (renamed last).
+/// `summary.csv`, `summary.json`, the resolved scenario ([`RESOLVED_SCENARIO`]) and
+/// `manifest.json` (renamed last).
 #[derive(Debug)]
 pub struct BatchFiles {
     dir: OutputDir,
@@ -259,8 +270,9 @@ impl BatchFiles {
         file.commit().map_err(|e| io_error(&path, e))
     }
 
-    /// Ends the batch: writes the summaries and `manifest` (whose status says whether the batch
-    /// is complete or was interrupted), then renames every file into place, the manifest last.
+    /// Ends the batch: writes the summaries, the resolved scenario and `manifest` (whose status
+    /// says whether the batch is complete or was interrupted), then renames every file into
+    /// place, the manifest last.
     /// `failures.csv` is there only when runs failed; an older one is removed.
     ///
     /// # Errors
@@ -299,6 +311,7 @@ impl BatchFiles {
         let mut summary_json = self.dir.file("summary.json")?;
         write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
             .map_err(|e| io_error(summary_json.target(), e))?;
+        let resolved = self.dir.resolved_scenario(scenario)?;
         let mut manifest_json = self.dir.file("manifest.json")?;
         manifest
             .write(&mut manifest_json)
@@ -320,7 +333,12 @@ impl BatchFiles {
         if !summary.failed_runs.is_empty() {
             written.push(failures_csv);
         }
-        written.extend(commit_all(vec![summary_csv, summary_json, manifest_json])?);
+        // The manifest last, so that a manifest.json always stands beside the files it lists;
+        // the resolved scenario is named last, after the outputs proper.
+        written.extend(commit_all(vec![summary_csv, summary_json])?);
+        let resolved = commit_all(vec![resolved])?;
+        written.extend(commit_all(vec![manifest_json])?);
+        written.extend(resolved);
         remove_if_there(&self.path(MANIFEST_PARTIAL))?;
         // The set is in place (or an error says which file is not); the directory stays.
         self.dir.created = false;
@@ -395,8 +413,8 @@ impl Drop for BatchFiles {
     }
 }
 
-/// The files of `replay --out DIR`: `events.csv` and `outcome.csv` (the run's row of
-/// `runs.csv`, under the same header).
+/// The files of `replay --out DIR`: `events.csv`, `outcome.csv` (the run's row of `runs.csv`,
+/// under the same header) and the resolved scenario ([`RESOLVED_SCENARIO`]).
 #[derive(Debug)]
 pub struct ReplayFiles;
 
@@ -425,7 +443,8 @@ impl ReplayFiles {
                 .write_row(run, seed, &replication.outcome)
                 .map_err(|e| io_error(&path, e))?;
             let outcome = outcome.finish().map_err(|e| io_error(&path, e))?;
-            commit_all(vec![events, outcome])
+            let resolved = out.resolved_scenario(scenario)?;
+            commit_all(vec![events, outcome, resolved])
         })();
         if result.is_err() {
             out.abandon();
@@ -478,6 +497,7 @@ mod tests {
                     title: "t".into(),
                     origin: "t.toml".into(),
                     sha256: "ab".repeat(32),
+                    resolved: RESOLVED_SCENARIO.into(),
                 },
                 seed,
                 runs: 10,
@@ -641,6 +661,7 @@ mod tests {
                 "failures.csv",
                 "manifest.json",
                 "runs.csv",
+                "scenario.resolved.toml",
                 "summary.csv",
                 "summary.json"
             ]

@@ -39,9 +39,18 @@ pub struct ManifestScenario {
     pub title: String,
     /// Where it was loaded from: a path as given, or `<embedded default>`.
     pub origin: String,
-    /// Hex SHA-256 of the resolved scenario (after `extends` and `--set`).
+    /// Hex SHA-256 of the resolved scenario (after `extends` and `--set`): of the bytes of
+    /// [`resolved`](Self::resolved).
     pub sha256: String,
+    /// The file beside the manifest that holds the resolved scenario, which `sandtable run`
+    /// loads as it is ([`RESOLVED_SCENARIO`]; empty in manifests written before there was one).
+    #[serde(default)]
+    pub resolved: String,
 }
+
+/// The file of every `--out` directory that holds the resolved scenario: the scenario after
+/// `extends` and `--set`, as the batch ran it, in canonical TOML.
+pub const RESOLVED_SCENARIO: &str = "scenario.resolved.toml";
 
 impl ManifestScenario {
     /// The description of `scenario`.
@@ -51,6 +60,7 @@ impl ManifestScenario {
             title: scenario.title.clone(),
             origin: scenario.origin.clone(),
             sha256: scenario.sha256(),
+            resolved: RESOLVED_SCENARIO.to_string(),
         }
     }
 }

@@ -23,7 +23,8 @@ pub use digest::render_digest;
 pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
 pub use manifest::{
-    BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo, shell_quote,
+    BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, RESOLVED_SCENARIO, ShardInfo,
+    shell_quote,
 };
 pub use record::RunRecorder;
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
