@@ -10,7 +10,7 @@ use crate::scenario::ScenarioError;
 /// 1); an interrupted batch is not a success and not the user's input, so it is 1, and its
 /// message and `manifest.json` ("status": "partial") say it was interrupted. (Shells'
 /// convention would be 130; the contract wins.)
-pub const EXIT_INTERRUPTED: i32 = 1;
+pub(crate) const EXIT_INTERRUPTED: i32 = 1;
 
 /// Anything that stops a command.
 #[derive(Debug, thiserror::Error)]

@@ -14,12 +14,12 @@ use super::BatchError;
 /// replication is, at most a chunk of results waits for it, whatever the number of runs. The
 /// pause at a chunk's end (waiting for its last replications) costs about one replication per
 /// chunk, well under 1% of the time.
-pub const CHUNK_RUNS: u64 = 1024;
+const CHUNK_RUNS: u64 = 1024;
 
 /// Runs a worker claims at a time, and hands over together: the calling thread then wakes once
 /// per block instead of once per run, which on two cores left the workers a few per cent more
 /// of the machine. Small, so that results still stream and Ctrl-C is heard within a block.
-pub const CLAIM_RUNS: u64 = 8;
+const CLAIM_RUNS: u64 = 8;
 
 /// A request to stop a batch before its last run, shared between the batch and whoever may ask
 /// for it (the command line's Ctrl-C handler). The driver looks at it before handing each run
@@ -101,7 +101,7 @@ pub(super) fn take_panic_message(payload: &(dyn std::any::Any + Send)) -> String
 }
 
 /// The text of a panic payload, as the default hook would print it.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -13,17 +13,13 @@ mod summary;
 
 use std::ops::Range;
 
-pub use drive::{CHUNK_RUNS, CLAIM_RUNS, Driven, Stop, drive, panic_message, quiet_worker_panics};
+pub use drive::{Driven, Stop, drive, quiet_worker_panics};
 pub use record::{Journal, RecordedRun, Recording, record_batch};
 #[doc(hidden)]
 pub use replicate::FailRuns;
-pub use replicate::{
-    BatchOptions, RunFailure, RunResult, failed_row, replay, replicate, run_replications,
-};
+pub use replicate::{BatchOptions, RunFailure, RunResult, failed_row, replay, run_replications};
 pub use shard::{Shard, ShardError};
-pub use summary::{
-    BatchSummary, OutcomeStats, OutcomeSummary, SPILL_BUFFER_VALUES, SummaryBuilder,
-};
+pub use summary::{BatchSummary, OutcomeStats, OutcomeSummary, SummaryBuilder};
 
 /// The seed a batch uses when none is given: the day the column left Gao, 2 October 2023.
 /// Fixed, so that two plain runs give the same output.

@@ -62,7 +62,12 @@ fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Replica
 /// raised).
 ///
 /// [`quiet_worker_panics`]: super::quiet_worker_panics
-pub fn replicate(scenario: &Arc<Scenario>, seed: u64, run: u64, fail: FailRuns<'_>) -> RunResult {
+pub(crate) fn replicate(
+    scenario: &Arc<Scenario>,
+    seed: u64,
+    run: u64,
+    fail: FailRuns<'_>,
+) -> RunResult {
     // Caught here rather than by the driver, so that one bad replication becomes one failed row
     // instead of the end of the batch.
     catch_unwind(AssertUnwindSafe(|| {

@@ -11,7 +11,7 @@ use crate::stats::{CategoricalColumn, CategorySummary, NumericColumn, NumericSum
 /// Values each numeric column keeps in memory before spilling to disk: 8,192 values, 64 KiB.
 /// A scenario has a column per uncertain number (about a hundred for the default), so the
 /// stats crate's default of 65,536 would hold 60 MB in buffers alone on a long batch.
-pub const SPILL_BUFFER_VALUES: usize = 8192;
+const SPILL_BUFFER_VALUES: usize = 8192;
 
 /// The statistics of one outcome column.
 #[derive(Debug, Clone, PartialEq)]

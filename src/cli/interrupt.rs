@@ -11,7 +11,7 @@ use crate::error::EXIT_INTERRUPTED;
 /// The process's watch on interrupting signals, and the [`Stop`] flag they raise. Make one per
 /// process (the `sandtable` binary makes it in [`super::main`]): a process has one handler.
 #[derive(Debug)]
-pub struct Interrupts {
+pub(crate) struct Interrupts {
     stop: Arc<Stop>,
     install: Once,
 }

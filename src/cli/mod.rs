@@ -6,7 +6,7 @@ mod interrupt;
 mod replay;
 mod run;
 
-pub use interrupt::Interrupts;
+use interrupt::Interrupts;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -19,9 +19,9 @@ use crate::error::Error;
 use crate::scenario::{self, Override, Scenario};
 
 /// The most replications one `run` accepts; beyond this, split the batch with `--shard`.
-pub const MAX_RUNS: u64 = 100_000_000;
+pub(crate) const MAX_RUNS: u64 = 100_000_000;
 /// The most worker threads one `run` accepts.
-pub const MAX_THREADS: u32 = 1024;
+pub(crate) const MAX_THREADS: u32 = 1024;
 
 /// sandtable: Monte Carlo batches of convoys, camps and armed factions in northern Mali after
 /// the UN peacekeepers leave.
@@ -34,7 +34,7 @@ pub const MAX_THREADS: u32 = 1024;
                   peacekeepers (MINUSMA) leave.\n\nWithout a command, runs the embedded default scenario \
                   (Gao → Kidal, autumn 2023) with the default settings of `sandtable run`."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do; `run` on the embedded default scenario when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -42,7 +42,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run a Monte Carlo batch and print its outcome distribution; with --out, write
     /// runs.csv, summary.csv, summary.json and manifest.json.
     Run(RunArgs),
@@ -57,7 +57,7 @@ pub enum Command {
 
 /// The scenario a command works on, and the overrides applied to it.
 #[derive(Debug, Clone, Args)]
-pub struct ScenarioArgs {
+pub(crate) struct ScenarioArgs {
     /// Scenario file (TOML); without it, the embedded default (Gao → Kidal, autumn 2023).
     #[arg(value_name = "SCENARIO")]
     pub scenario: Option<PathBuf>,
@@ -69,7 +69,7 @@ pub struct ScenarioArgs {
 
 /// `sandtable run`.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The scenario and its overrides.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -102,7 +102,7 @@ pub struct RunArgs {
 
 /// `sandtable check`.
 #[derive(Debug, Clone, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Scenario file (TOML) to check.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -113,7 +113,7 @@ pub struct CheckArgs {
 
 /// `sandtable replay`.
 #[derive(Debug, Clone, Args)]
-pub struct ReplayArgs {
+pub(crate) struct ReplayArgs {
     /// The scenario and its overrides (as given to the batch).
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -129,7 +129,7 @@ pub struct ReplayArgs {
 }
 
 /// The worker threads `run` uses by default: every core the system offers us.
-pub fn default_threads() -> u32 {
+pub(crate) fn default_threads() -> u32 {
     std::thread::available_parallelism()
         .map_or(1, |n| u32::try_from(n.get()).unwrap_or(MAX_THREADS))
         .clamp(1, MAX_THREADS)
@@ -153,7 +153,11 @@ pub fn main() -> Result<(), Error> {
 ///
 /// # Errors
 /// Whatever stopped the command.
-pub fn execute(cli: Cli, command_line: &[String], interrupts: &Interrupts) -> Result<(), Error> {
+pub(crate) fn execute(
+    cli: Cli,
+    command_line: &[String],
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
     let command = match cli.command {
         Some(command) => command,
         // No command: exactly `sandtable run`, with clap filling in the same defaults.

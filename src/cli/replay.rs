@@ -11,7 +11,7 @@ use crate::output::{self, ReplayFiles};
 /// # Errors
 /// A scenario or usage error, or an output directory that cannot be written (exit 2); the run
 /// failing in the simulation (exit 1).
-pub fn replay(args: &ReplayArgs) -> Result<(), Error> {
+pub(super) fn replay(args: &ReplayArgs) -> Result<(), Error> {
     let scenario = load_scenario(args.scenario.scenario.as_deref(), &args.scenario.set)?;
     // The same call the batch makes for run I, with the log on; the log never draws randomness,
     // so the outcome is the batch's row I. A run that failed in its batch fails here too, and

@@ -10,7 +10,7 @@ use crate::scenario::Scenario;
 use crate::sim::{ColumnKind, Event, OutcomeSchema, Replication};
 
 /// The columns of `events.csv`.
-pub const EVENTS_HEADER: [&str; 9] = [
+const EVENTS_HEADER: [&str; 9] = [
     "time_hours",
     "date",
     "kind",
@@ -27,7 +27,7 @@ pub const EVENTS_HEADER: [&str; 9] = [
 ///
 /// # Errors
 /// When the writer fails.
-pub fn write_events_csv<W: Write>(
+pub(crate) fn write_events_csv<W: Write>(
     writer: W,
     scenario: &Scenario,
     events: &[Event],

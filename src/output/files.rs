@@ -525,7 +525,7 @@ mod tests {
 
     /// The row of run `run` (seed 1) as a worker formats it.
     fn row(run: u64, outcome: &Outcome) -> RunsRow {
-        crate::output::RowFormat::new(&schema())
+        crate::output::runs::RowFormat::new(&schema())
             .row(run, 1, outcome)
             .unwrap()
     }

@@ -43,14 +43,15 @@ pub struct ManifestScenario {
     /// [`resolved`](Self::resolved).
     pub sha256: String,
     /// The file beside the manifest that holds the resolved scenario, which `sandtable run`
-    /// loads as it is ([`RESOLVED_SCENARIO`]; empty in manifests written before there was one).
+    /// loads as it is (`scenario.resolved.toml`; empty in manifests written before there was
+    /// one).
     #[serde(default)]
     pub resolved: String,
 }
 
 /// The file of every `--out` directory that holds the resolved scenario: the scenario after
 /// `extends` and `--set`, as the batch ran it, in canonical TOML.
-pub const RESOLVED_SCENARIO: &str = "scenario.resolved.toml";
+pub(crate) const RESOLVED_SCENARIO: &str = "scenario.resolved.toml";
 
 impl ManifestScenario {
     /// The description of `scenario`.
@@ -308,7 +309,7 @@ impl Manifest {
 
 /// `text` as one word for a POSIX shell: unchanged when it holds only safe characters, else in
 /// single quotes.
-pub fn shell_quote(text: &str) -> String {
+fn shell_quote(text: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
     if !text.is_empty() && text.chars().all(safe) {
         text.to_string()

@@ -18,22 +18,22 @@ mod table;
 use std::io;
 use std::path::Path;
 
-pub use atomic::AtomicFile;
+use atomic::AtomicFile;
 pub use digest::render_digest;
-pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
+pub use events::render_narrative;
+use events::write_events_csv;
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
-pub use manifest::{
-    BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, RESOLVED_SCENARIO, ShardInfo,
-    shell_quote,
-};
+use manifest::RESOLVED_SCENARIO;
+pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
 pub use record::RunRecorder;
-pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
-pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, field_text, parse_field};
+pub use resume::{JournalRow, Recovered, ResumeError};
+use runs::RunsCsv;
+pub use runs::{RunsRow, field_text};
 pub use spill::SpillDir;
 pub use summary::{
-    CategoryEntry, FAILED_CATEGORY, FAILED_OUTCOME, HistogramEntry, NumericEntry, OutcomeEntry,
-    SUMMARY_HEADER, SummaryFile, SummaryScenario, write_summary_csv, write_summary_json,
+    CategoryEntry, HistogramEntry, NumericEntry, OutcomeEntry, SummaryFile, SummaryScenario,
 };
+use summary::{write_summary_csv, write_summary_json};
 pub use table::render_batch_table;
 
 /// What can go wrong writing output files or reading a batch back.
@@ -66,7 +66,7 @@ pub enum OutputError {
 
 /// A number as written in summary files: Rust's shortest text that reads back to the same
 /// float (so the bytes are reproducible and lose nothing), or empty where it is undefined.
-pub fn number_field(value: Option<f64>) -> String {
+pub(crate) fn number_field(value: Option<f64>) -> String {
     match value {
         Some(v) if !v.is_nan() => format!("{v}"),
         _ => String::new(),

@@ -199,7 +199,7 @@ fn read_failures(path: &Path, seed: u64) -> io::Result<(Vec<(u64, u64)>, u64)> {
 }
 
 /// The header of `failures.csv`.
-pub const FAILURES_HEADER: [&str; 3] = ["run", "seed", "error"];
+pub(crate) const FAILURES_HEADER: [&str; 3] = ["run", "seed", "error"];
 
 /// Reads back the rows of an interrupted batch from `dir`'s `runs.csv.partial` and
 /// `failures.csv.partial`, hands each to `on_row` in run order, and cuts both files after the

@@ -63,7 +63,7 @@ pub fn field_text(value: &Value, kind: &ColumnKind) -> String {
 ///
 /// # Errors
 /// When the text is neither empty nor a value of the column's kind.
-pub fn parse_field(text: &str, kind: &ColumnKind) -> Result<Value, String> {
+pub(crate) fn parse_field(text: &str, kind: &ColumnKind) -> Result<Value, String> {
     if text.is_empty() {
         return Ok(Value::Empty);
     }
@@ -93,7 +93,10 @@ pub fn parse_field(text: &str, kind: &ColumnKind) -> Result<Value, String> {
 /// # Errors
 /// When the outcome does not fit the schema (a bug in the simulation): the wrong number of
 /// values, or a category a column does not have.
-pub fn canonical_outcome(outcome: &Outcome, schema: &OutcomeSchema) -> Result<Outcome, String> {
+pub(crate) fn canonical_outcome(
+    outcome: &Outcome,
+    schema: &OutcomeSchema,
+) -> Result<Outcome, String> {
     if outcome.values.len() != schema.columns.len() {
         return Err(format!(
             "the outcome has {} values for {} columns",
@@ -157,7 +160,7 @@ fn canonical_value(value: Value, kind: &ColumnKind, text: &mut String) -> Result
 /// (which stays the reference: replay narratives and the tests use it), quoted as the csv crate
 /// quotes it.
 #[derive(Debug, Clone)]
-pub struct RowFormat {
+pub(crate) struct RowFormat {
     columns: Vec<FieldFormat>,
 }
 
@@ -347,7 +350,7 @@ fn lowest_bit_exponent(v: f64) -> i64 {
 }
 
 /// Writes `runs.csv` rows onto any writer.
-pub struct RunsCsv<W: Write> {
+pub(crate) struct RunsCsv<W: Write> {
     writer: io::BufWriter<W>,
     format: RowFormat,
     /// The row being written, kept to reuse its memory.

@@ -14,7 +14,7 @@ use crate::sim::ColumnKind;
 use crate::stats::{NumericSummary, Z_95, wilson_interval};
 
 /// The columns of `summary.csv`.
-pub const SUMMARY_HEADER: [&str; 15] = [
+const SUMMARY_HEADER: [&str; 15] = [
     "outcome",
     "category",
     "n",
@@ -43,7 +43,7 @@ pub const SUMMARY_HEADER: [&str; 15] = [
 ///
 /// # Errors
 /// When the writer fails.
-pub fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> io::Result<()> {
+pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(writer);
     csv.write_record(SUMMARY_HEADER)?;
     for outcome in &summary.outcomes {
@@ -113,9 +113,9 @@ pub fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> io::Res
 }
 
 /// `outcome` of the summary.csv row that counts failed runs (only there when some failed).
-pub const FAILED_OUTCOME: &str = "run_status";
+const FAILED_OUTCOME: &str = "run_status";
 /// `category` of that row.
-pub const FAILED_CATEGORY: &str = "failed";
+const FAILED_CATEGORY: &str = "failed";
 
 /// The format `summary.json` names itself with.
 const SUMMARY_FORMAT: &str = "sandtable-summary-1";
@@ -356,7 +356,7 @@ impl SummaryFile {
 ///
 /// # Errors
 /// When the writer fails.
-pub fn write_summary_json<W: Write>(
+pub(crate) fn write_summary_json<W: Write>(
     writer: W,
     scenario: &Scenario,
     plan: &Plan,
@@ -482,7 +482,7 @@ mod tests {
         let mut builder = SummaryBuilder::new(&schema, None);
         for run in 0..60 {
             let outcome = crate::sim::simulate(&scenario, 11, run, false).outcome;
-            let outcome = super::super::canonical_outcome(&outcome, &schema).unwrap();
+            let outcome = super::super::runs::canonical_outcome(&outcome, &schema).unwrap();
             builder.push(&outcome).unwrap();
         }
         let plan = Plan {
