@@ -333,8 +333,8 @@ impl BatchFiles {
         if !summary.failed_runs.is_empty() {
             written.push(failures_csv);
         }
-        // The manifest last, so that a manifest.json always stands beside the files it lists;
-        // the resolved scenario is named last, after the outputs proper.
+        // Renamed in this order, the manifest last, so that a manifest.json always stands beside
+        // the files it names; the resolved scenario is listed after the outputs proper.
         written.extend(commit_all(vec![summary_csv, summary_json])?);
         let resolved = commit_all(vec![resolved])?;
         written.extend(commit_all(vec![manifest_json])?);
