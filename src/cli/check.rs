@@ -8,7 +8,7 @@ use crate::output;
 ///
 /// # Errors
 /// A missing file or a scenario error, located at file:line:col where it has a place (exit 2).
-pub fn check(args: &CheckArgs) -> Result<(), Error> {
+pub(super) fn check(args: &CheckArgs) -> Result<(), Error> {
     let scenario = load_scenario(Some(&args.scenario), &args.set)?;
     print(&output::render_digest(&scenario))
 }

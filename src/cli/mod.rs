@@ -2,10 +2,11 @@
 //! validated values, and one handler file per command. The only module that prints.
 
 mod check;
+mod interrupt;
 mod replay;
 mod run;
 
-pub use run::{RecordedBatch, record_batch};
+use interrupt::Interrupts;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -18,9 +19,9 @@ use crate::error::Error;
 use crate::scenario::{self, Override, Scenario};
 
 /// The most replications one `run` accepts; beyond this, split the batch with `--shard`.
-pub const MAX_RUNS: u64 = 100_000_000;
+pub(crate) const MAX_RUNS: u64 = 100_000_000;
 /// The most worker threads one `run` accepts.
-pub const MAX_THREADS: u32 = 1024;
+pub(crate) const MAX_THREADS: u32 = 1024;
 
 /// sandtable: Monte Carlo batches of convoys, camps and armed factions in northern Mali after
 /// the UN peacekeepers leave.
@@ -33,7 +34,7 @@ pub const MAX_THREADS: u32 = 1024;
                   peacekeepers (MINUSMA) leave.\n\nWithout a command, runs the embedded default scenario \
                   (Gao → Kidal, autumn 2023) with the default settings of `sandtable run`."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do; `run` on the embedded default scenario when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -41,7 +42,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run a Monte Carlo batch and print its outcome distribution; with --out, write
     /// runs.csv, summary.csv, summary.json and manifest.json.
     Run(RunArgs),
@@ -50,13 +51,13 @@ pub enum Command {
     /// Re-run one replication of a batch, bit for bit, and tell it as dated events.
     Replay(ReplayArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
-    // `sweep` (experiment designs over scenario parameters, reusing batch::drive),
+    // `compare` and `sweep` (several scenarios, or design points, through batch::drive),
     // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
 }
 
 /// The scenario a command works on, and the overrides applied to it.
 #[derive(Debug, Clone, Args)]
-pub struct ScenarioArgs {
+pub(crate) struct ScenarioArgs {
     /// Scenario file (TOML); without it, the embedded default (Gao → Kidal, autumn 2023).
     #[arg(value_name = "SCENARIO")]
     pub scenario: Option<PathBuf>,
@@ -68,7 +69,7 @@ pub struct ScenarioArgs {
 
 /// `sandtable run`.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The scenario and its overrides.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -101,7 +102,7 @@ pub struct RunArgs {
 
 /// `sandtable check`.
 #[derive(Debug, Clone, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Scenario file (TOML) to check.
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
@@ -112,7 +113,7 @@ pub struct CheckArgs {
 
 /// `sandtable replay`.
 #[derive(Debug, Clone, Args)]
-pub struct ReplayArgs {
+pub(crate) struct ReplayArgs {
     /// The scenario and its overrides (as given to the batch).
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -128,7 +129,7 @@ pub struct ReplayArgs {
 }
 
 /// The worker threads `run` uses by default: every core the system offers us.
-pub fn default_threads() -> u32 {
+pub(crate) fn default_threads() -> u32 {
     std::thread::available_parallelism()
         .map_or(1, |n| u32::try_from(n.get()).unwrap_or(MAX_THREADS))
         .clamp(1, MAX_THREADS)
@@ -144,14 +145,19 @@ pub fn main() -> Result<(), Error> {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let cli = Cli::parse();
-    execute(cli, &command_line)
+    execute(cli, &command_line, &Interrupts::new())
 }
 
-/// Runs a parsed command line; `command_line` is recorded in manifests.
+/// Runs a parsed command line; `command_line` is recorded in manifests, and `interrupts` (one
+/// per process) is what Ctrl-C and SIGTERM stop a batch through.
 ///
 /// # Errors
 /// Whatever stopped the command.
-pub fn execute(cli: Cli, command_line: &[String]) -> Result<(), Error> {
+pub(crate) fn execute(
+    cli: Cli,
+    command_line: &[String],
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
     let command = match cli.command {
         Some(command) => command,
         // No command: exactly `sandtable run`, with clap filling in the same defaults.
@@ -161,7 +167,7 @@ pub fn execute(cli: Cli, command_line: &[String]) -> Result<(), Error> {
             .ok_or_else(|| Error::Internal("cannot build the default run command".to_string()))?,
     };
     match command {
-        Command::Run(args) => run::run(&args, command_line),
+        Command::Run(args) => run::run(&args, command_line, interrupts),
         Command::Check(args) => check::check(&args),
         Command::Replay(args) => replay::replay(&args),
     }

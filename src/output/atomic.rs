@@ -9,7 +9,7 @@ use tempfile::NamedTempFile;
 
 /// A file being written, invisible under its own name until [`commit`](Self::commit).
 #[derive(Debug)]
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     target: PathBuf,
     writer: BufWriter<NamedTempFile>,
 }

@@ -5,11 +5,12 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::runs::field_text;
 use crate::scenario::Scenario;
 use crate::sim::{ColumnKind, Event, OutcomeSchema, Replication};
 
 /// The columns of `events.csv`.
-pub const EVENTS_HEADER: [&str; 9] = [
+const EVENTS_HEADER: [&str; 9] = [
     "time_hours",
     "date",
     "kind",
@@ -26,7 +27,7 @@ pub const EVENTS_HEADER: [&str; 9] = [
 ///
 /// # Errors
 /// When the writer fails.
-pub fn write_events_csv<W: Write>(
+pub(crate) fn write_events_csv<W: Write>(
     writer: W,
     scenario: &Scenario,
     events: &[Event],
@@ -98,7 +99,7 @@ pub fn render_narrative(
         if column.kind == ColumnKind::Parameter {
             continue;
         }
-        let field = value.to_field(&column.kind);
+        let field = field_text(value, &column.kind);
         let shown = if field.is_empty() {
             "—".to_string()
         } else {

@@ -234,12 +234,20 @@ fn run_out_writes_the_four_files_and_a_manifest_that_reproduces_them() {
     ];
     let table = stdout_of(&args);
     assert!(
-        table.contains("Wrote runs.csv, summary.csv, summary.json, manifest.json"),
+        table.contains(
+            "Wrote runs.csv, summary.csv, summary.json, manifest.json, scenario.resolved.toml"
+        ),
         "{table}"
     );
     assert_eq!(
         names_in(&out),
-        ["manifest.json", "runs.csv", "summary.csv", "summary.json"]
+        [
+            "manifest.json",
+            "runs.csv",
+            "scenario.resolved.toml",
+            "summary.csv",
+            "summary.json"
+        ]
     );
 
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
@@ -347,7 +355,13 @@ fn a_scenario_error_leaves_earlier_outputs_untouched() {
     assert_eq!(fs::read(out.join("runs.csv")).unwrap(), first);
     assert_eq!(
         names_in(&out),
-        ["manifest.json", "runs.csv", "summary.csv", "summary.json"]
+        [
+            "manifest.json",
+            "runs.csv",
+            "scenario.resolved.toml",
+            "summary.csv",
+            "summary.json"
+        ]
     );
     // And a failed run into a new directory does not create it.
     let fresh = dir.path().join("fresh");
@@ -380,7 +394,10 @@ fn replay_tells_the_run_as_dated_events() {
         "{story}"
     );
     assert!(story.contains("kidal_column_status"), "{story}");
-    assert_eq!(names_in(&out), ["events.csv", "outcome.csv"]);
+    assert_eq!(
+        names_in(&out),
+        ["events.csv", "outcome.csv", "scenario.resolved.toml"]
+    );
     let events = fs::read_to_string(out.join("events.csv")).unwrap();
     assert!(
         events.starts_with("time_hours,date,kind,place,factions,killed,wounded,vehicles,detail\n")

@@ -1,9 +1,12 @@
 //! Reproducibility as a user would check it, on the real executable: the same scenario and seed
 //! give byte-identical runs.csv and summaries whatever the thread count or shard split, the
-//! default seed is fixed, other seeds differ, and `replay --run I` rebuilds row I of runs.csv.
+//! default seed is fixed, other seeds differ, `replay --run I` rebuilds row I of runs.csv, and
+//! the resolved scenario an output directory keeps runs the same batch again.
 
 use std::fs;
 use std::path::Path;
+
+use sha2::Digest;
 
 use super::cli::{repo_file, run_file, stdout_of};
 
@@ -183,4 +186,73 @@ fn replay_rebuilds_the_row_of_its_run() {
             "run {run}"
         );
     }
+}
+
+#[test]
+fn the_resolved_scenario_of_an_output_runs_the_same_batch_again() {
+    let dir = tempfile::tempdir().unwrap();
+    // A variant (so `extends` is resolved) with overrides of a number, a range and a date.
+    let variant = repo_file("scenarios/variants/no-drones.toml");
+    let batch = ["--runs", "80", "--seed", "23", "--shard", "2/2"];
+    let mut first_args = vec![variant.to_str().unwrap()];
+    first_args.extend(batch);
+    first_args.extend([
+        "--set",
+        "convoy.kidal_column.vehicles=70",
+        "--set",
+        "combat.night_factor={ min = 0.3, max = 0.5 }",
+        "--set",
+        "convoy.kidal_column.depart=2023-10-04",
+    ]);
+    let first = dir.path().join("first");
+    let runs = run_file(&first, &first_args, "runs.csv");
+    let resolved = first.join("scenario.resolved.toml");
+    let again = dir.path().join("again");
+    let mut again_args = vec![resolved.to_str().unwrap()];
+    again_args.extend(batch);
+    assert!(
+        run_file(&again, &again_args, "runs.csv") == runs,
+        "runs.csv of the resolved scenario differs from the batch's"
+    );
+    // The file is the text the manifest's hash is of, and loading it changes nothing in it.
+    let manifest = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+    };
+    let sha256 = manifest(&first)["scenario"]["sha256"].clone();
+    let text = fs::read(&resolved).unwrap();
+    let hex: String = sha2::Sha256::digest(&text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(serde_json::Value::String(hex), sha256);
+    assert_eq!(manifest(&again)["scenario"]["sha256"], sha256);
+    assert_eq!(
+        manifest(&first)["scenario"]["resolved"],
+        "scenario.resolved.toml"
+    );
+    assert_eq!(
+        fs::read(again.join("scenario.resolved.toml")).unwrap(),
+        text
+    );
+
+    // A replay keeps it too, and it replays the same run.
+    let replay = dir.path().join("replay");
+    stdout_of(&[
+        "replay",
+        resolved.to_str().unwrap(),
+        "--run",
+        "45",
+        "--seed",
+        "23",
+        "--out",
+        replay.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        fs::read(replay.join("scenario.resolved.toml")).unwrap(),
+        text
+    );
+    let outcome = fs::read_to_string(replay.join("outcome.csv")).unwrap();
+    let runs = String::from_utf8(runs).unwrap();
+    let row = runs.lines().find(|l| l.starts_with("45,23,")).unwrap();
+    assert_eq!(outcome.lines().nth(1), Some(row));
 }

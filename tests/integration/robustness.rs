@@ -582,6 +582,7 @@ fn a_killed_batch_resumes_to_the_same_bytes() {
             "failures.csv",
             "manifest.json",
             "runs.csv",
+            "scenario.resolved.toml",
             "summary.csv",
             "summary.json"
         ]
@@ -628,6 +629,7 @@ fn an_interrupted_batch_leaves_a_partial_output_and_resumes() {
             "failures.csv",
             "manifest.json",
             "runs.csv",
+            "scenario.resolved.toml",
             "summary.csv",
             "summary.json"
         ]
