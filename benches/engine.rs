@@ -9,9 +9,11 @@ use criterion::{BatchSize, Criterion, SamplingMode, criterion_group, criterion_m
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
-use sandtable::batch::{DEFAULT_SEED, Plan, Shard, SummaryBuilder};
-use sandtable::cli::record_batch;
-use sandtable::output::{BatchFiles, BatchStatus, Manifest, ManifestScenario, ShardInfo};
+use sandtable::batch::{
+    self, BatchOptions, DEFAULT_SEED, FailRuns, Plan, Recording, Shard, Stop, SummaryBuilder,
+};
+use sandtable::error::Error;
+use sandtable::output::{BatchFiles, BatchIdentity, BatchStatus, Manifest, RunRecorder};
 use sandtable::sim::{OutcomeSchema, simulate};
 
 fn default_scenario() -> Arc<sandtable::Scenario> {
@@ -86,9 +88,9 @@ fn duel(c: &mut Criterion) {
 }
 
 /// `batch/default-1000`: 1,000 replications of the default scenario on 2 threads through the
-/// loop `sandtable run --out` uses (`cli::record_batch`): the workers simulate and record each
-/// run (its outcome as runs.csv holds it, and its row), the calling thread appends the rows to
-/// the journal and feeds a `SummaryBuilder`. The rows go to a real `runs.csv.partial` in a
+/// loop `sandtable run --out` uses (`batch::record_batch` with `output::RunRecorder`): the
+/// workers simulate and record each run (its outcome as runs.csv holds it, and its row), the
+/// calling thread appends the rows to the journal and feeds a `SummaryBuilder`. The rows go to a real `runs.csv.partial` in a
 /// temporary directory (so to the page cache). Starting the journal (which syncs its manifest)
 /// and removing it are not timed, nor is the summary computed; starting the worker threads is
 /// timed, as `run` starts them for every batch. Ten samples of three batches: about 10 s.
@@ -103,15 +105,10 @@ fn batch(c: &mut Criterion) {
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
     let manifest = Manifest {
-        engine: Manifest::engine(),
-        scenario: ManifestScenario::of(&scenario),
-        seed: plan.seed,
-        runs: plan.runs,
-        shard: ShardInfo::of(&plan),
+        identity: BatchIdentity::of(&scenario, &plan, Vec::new()),
         status: BatchStatus::Running,
         completed_runs: 0,
         failed_runs: Vec::new(),
-        overrides: Vec::new(),
         threads: plan.threads,
         command_line: Vec::new(),
         started: String::new(),
@@ -119,6 +116,12 @@ fn batch(c: &mut Criterion) {
         finished: None,
         reproduce: String::new(),
         resume: None,
+    };
+    let stop = Stop::new();
+    let options = BatchOptions {
+        threads: plan.threads,
+        stop: &stop,
+        fail_runs: FailRuns::default(),
     };
     let mut group = c.benchmark_group("batch");
     group.sample_size(10).sampling_mode(SamplingMode::Flat);
@@ -130,17 +133,20 @@ fn batch(c: &mut Criterion) {
                 (files, SummaryBuilder::new(&schema, None))
             },
             |(mut files, mut builder)| {
-                let recorded = record_batch(
+                let recorder = RunRecorder::new(&scenario, &schema, plan.seed, true);
+                let mut recording = Recording::new(Some(&mut files), &mut builder);
+                let driven = batch::record_batch::<_, _, Error>(
                     &scenario,
-                    &plan,
+                    plan.seed,
                     plan.run_indices(),
-                    Some(&mut files),
-                    &mut builder,
+                    &options,
+                    |run, result| recorder.record(run, result),
+                    &mut recording,
                     &mut |_| {},
                 )
                 .expect("the batch runs");
                 // Dropped untimed: removing the journal is no part of the runs.
-                (recorded, files, builder)
+                (driven, files, builder)
             },
             BatchSize::PerIteration,
         )

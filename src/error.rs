@@ -1,7 +1,9 @@
 //! The error type of the command line: what went wrong, and the exit code it maps to
-//! (2 for the user's input, 1 for anything else, an interrupted batch included).
+//! (2 for the user's input, 1 for anything else, an interrupted batch included). It wraps each
+//! layer's own error; no layer below the command line uses it.
 
-use crate::output::ResumeError;
+use crate::batch::BatchError;
+use crate::output::OutputError;
 use crate::scenario::ScenarioError;
 
 /// The exit code of a batch stopped by Ctrl-C or SIGTERM. SPEC.md fixes three codes (0, 2,
@@ -19,7 +21,8 @@ pub enum Error {
     /// The scenario is wrong.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    /// A file could not be read or written.
+    /// A file the command line itself reads or writes (standard output, the spill directory)
+    /// could not be.
     #[error("{path}: {source}")]
     Io {
         /// The file.
@@ -27,9 +30,14 @@ pub enum Error {
         /// What the system said.
         source: std::io::Error,
     },
-    /// `--resume` was given a directory that holds no batch to resume, or another batch.
+    /// An output file could not be written, or `--resume` was given a directory that holds no
+    /// batch to resume, or another batch.
     #[error(transparent)]
-    Resume(#[from] ResumeError),
+    Output(#[from] OutputError),
+    /// The batch driver stopped: its threads could not start, or a run could not be recorded
+    /// (a bug).
+    #[error("internal error: {0}")]
+    Batch(#[from] BatchError),
     /// Some replications failed (a panic in the simulation); the batch went on without them,
     /// and its files and summary say which.
     #[error("internal error: {failed} of {completed} runs failed ({}): {details}", list_runs(.runs))]
@@ -77,10 +85,69 @@ impl Error {
     /// failure, failed runs, or an interrupted batch).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Scenario(_) | Error::Resume(_) => 2,
-            Error::Io { .. } => 2,
-            Error::FailedRuns { .. } | Error::Internal(_) => 1,
+            Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } => 2,
+            Error::Output(OutputError::Internal(_)) => 1,
+            Error::Output(_) => 2,
+            Error::Batch(_) | Error::FailedRuns { .. } | Error::Internal(_) => 1,
             Error::Interrupted { .. } => EXIT_INTERRUPTED,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::ResumeError;
+
+    #[test]
+    fn each_layers_errors_get_the_exit_code_of_whose_problem_they_are() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let check = |error: Error, code: i32| assert_eq!(error.exit_code(), code, "{error}");
+        check(OutputError::NotADirectory { dir: "d".into() }.into(), 2);
+        check(
+            OutputError::Io {
+                path: "p".into(),
+                source: io(),
+            }
+            .into(),
+            2,
+        );
+        check(
+            OutputError::from(ResumeError::NoBatch { dir: "d".into() }).into(),
+            2,
+        );
+        check(
+            OutputError::from(ResumeError::Mismatch {
+                dir: "d".into(),
+                differences: "its seed is 1, not 2".into(),
+                command: "sandtable run".into(),
+            })
+            .into(),
+            2,
+        );
+        check(OutputError::Internal("closed twice".into()).into(), 1);
+        check(
+            BatchError::ThreadPool {
+                threads: 2,
+                message: "no".into(),
+            }
+            .into(),
+            1,
+        );
+    }
+
+    #[test]
+    fn wrapped_errors_read_as_they_always_did() {
+        let error: Error = OutputError::Internal("runs.csv closed twice".into()).into();
+        assert_eq!(error.to_string(), "internal error: runs.csv closed twice");
+        let error: Error = BatchError::Panicked {
+            run: 3,
+            message: "boom".into(),
+        }
+        .into();
+        assert_eq!(
+            error.to_string(),
+            "internal error: replication 3 failed: boom (replay it with `sandtable replay --run 3`)"
+        );
     }
 }

@@ -3,10 +3,10 @@
 //! statistic each column gets; the numbers themselves come from `stats`, the text from `output`.
 
 use std::io;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::sim::{Column, ColumnKind, Outcome, OutcomeSchema, Value};
-use crate::stats::{CategoricalColumn, CategorySummary, NumericColumn, NumericSummary};
+use crate::stats::{CategoricalColumn, CategorySummary, NumericColumn, NumericSummary, SpillStore};
 
 /// Values each numeric column keeps in memory before spilling to disk: 8,192 values, 64 KiB.
 /// A scenario has a column per uncertain number (about a hundred for the default), so the
@@ -85,8 +85,8 @@ enum Accumulator {
 
 /// Collects a batch's outcomes one run at a time, in run order.
 ///
-/// Memory stays bounded whatever the number of runs: numeric columns keep a buffer each and
-/// spill the rest to unlinked temporary files (see [`NumericColumn`]).
+/// Memory stays bounded whatever the number of runs when the caller gives a [`SpillStore`]:
+/// numeric columns keep a buffer each and spill the rest to it (see [`NumericColumn`]).
 pub struct SummaryBuilder {
     schema: OutcomeSchema,
     columns: Vec<Accumulator>,
@@ -95,9 +95,9 @@ pub struct SummaryBuilder {
 }
 
 impl SummaryBuilder {
-    /// A builder for outcomes of `schema`, spilling long numeric columns to `spill_dir` (the
-    /// system temp directory when `None`).
-    pub fn new(schema: &OutcomeSchema, spill_dir: Option<PathBuf>) -> SummaryBuilder {
+    /// A builder for outcomes of `schema`, spilling long numeric columns to `spill` (keeping
+    /// every value in memory when `None`, for small batches and tests).
+    pub fn new(schema: &OutcomeSchema, spill: Option<Arc<dyn SpillStore>>) -> SummaryBuilder {
         let columns = schema
             .columns
             .iter()
@@ -107,10 +107,12 @@ impl SummaryBuilder {
                     column: CategoricalColumn::new(categories.clone()),
                 },
                 ColumnKind::Count | ColumnKind::Day | ColumnKind::Parameter => {
-                    Accumulator::Numeric(NumericColumn::with_spill(
-                        SPILL_BUFFER_VALUES,
-                        spill_dir.clone(),
-                    ))
+                    Accumulator::Numeric(match &spill {
+                        Some(store) => {
+                            NumericColumn::with_spill(SPILL_BUFFER_VALUES, Arc::clone(store))
+                        }
+                        None => NumericColumn::new(),
+                    })
                 }
             })
             .collect();
@@ -186,7 +188,7 @@ impl SummaryBuilder {
     /// Summarises every column, one at a time so that only one column's values are in memory.
     ///
     /// # Errors
-    /// When a spilled column cannot be read back.
+    /// When a column could not spill or be read back.
     pub fn finish(self) -> io::Result<BatchSummary> {
         let mut outcomes = Vec::with_capacity(self.columns.len());
         for (accumulator, column) in self.columns.into_iter().zip(self.schema.columns) {

@@ -2,10 +2,11 @@
 //! validated values, and one handler file per command. The only module that prints.
 
 mod check;
+mod interrupt;
 mod replay;
 mod run;
 
-pub use run::{RecordedBatch, record_batch};
+pub use interrupt::Interrupts;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ pub enum Command {
     /// Re-run one replication of a batch, bit for bit, and tell it as dated events.
     Replay(ReplayArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
-    // `sweep` (experiment designs over scenario parameters, reusing batch::drive),
+    // `compare` and `sweep` (several scenarios, or design points, through batch::drive),
     // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
 }
 
@@ -144,14 +145,15 @@ pub fn main() -> Result<(), Error> {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let cli = Cli::parse();
-    execute(cli, &command_line)
+    execute(cli, &command_line, &Interrupts::new())
 }
 
-/// Runs a parsed command line; `command_line` is recorded in manifests.
+/// Runs a parsed command line; `command_line` is recorded in manifests, and `interrupts` (one
+/// per process) is what Ctrl-C and SIGTERM stop a batch through.
 ///
 /// # Errors
 /// Whatever stopped the command.
-pub fn execute(cli: Cli, command_line: &[String]) -> Result<(), Error> {
+pub fn execute(cli: Cli, command_line: &[String], interrupts: &Interrupts) -> Result<(), Error> {
     let command = match cli.command {
         Some(command) => command,
         // No command: exactly `sandtable run`, with clap filling in the same defaults.
@@ -161,7 +163,7 @@ pub fn execute(cli: Cli, command_line: &[String]) -> Result<(), Error> {
             .ok_or_else(|| Error::Internal("cannot build the default run command".to_string()))?,
     };
     match command {
-        Command::Run(args) => run::run(&args, command_line),
+        Command::Run(args) => run::run(&args, command_line, interrupts),
         Command::Check(args) => check::check(&args),
         Command::Replay(args) => replay::replay(&args),
     }

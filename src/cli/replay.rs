@@ -1,13 +1,10 @@
 //! `sandtable replay`: re-runs one replication of a batch with its event log on, prints the
 //! after-action narrative, and with `--out` writes events.csv and the run's outcome row.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use super::{ReplayArgs, load_scenario, print};
 use crate::batch;
 use crate::error::Error;
 use crate::output::{self, ReplayFiles};
-use crate::sim;
 
 /// Replays the run `args` names.
 ///
@@ -19,16 +16,8 @@ pub fn replay(args: &ReplayArgs) -> Result<(), Error> {
     // The same call the batch makes for run I, with the log on; the log never draws randomness,
     // so the outcome is the batch's row I. A run that failed in its batch fails here too, and
     // is reported the same way: an internal error, not a crash.
-    let replication = catch_unwind(AssertUnwindSafe(|| {
-        sim::simulate(&scenario, args.seed, args.run, true)
-    }))
-    .map_err(|payload| {
-        Error::Internal(format!(
-            "run {} failed: {}",
-            args.run,
-            batch::panic_message(&*payload)
-        ))
-    })?;
+    let replication = batch::replay(&scenario, args.seed, args.run)
+        .map_err(|message| Error::Internal(format!("run {} failed: {message}", args.run)))?;
     let mut text = output::render_narrative(&scenario, args.seed, args.run, &replication);
     if let Some(dir) = &args.out {
         let written = ReplayFiles::write(dir, &scenario, args.seed, args.run, &replication)?;

@@ -1,22 +1,22 @@
-//! `sandtable run`: loads the scenario, runs the batch, and prints the summary table; with
-//! `--out`, keeps a journal of the rows as the batch goes and writes the output files at the end;
-//! with `--resume`, continues an interrupted batch. Ctrl-C and SIGTERM stop a batch cleanly, and
-//! a failed replication becomes a failed row rather than the end of the batch.
+//! `sandtable run`: loads the scenario, plans the batch, opens its output directory (or picks up
+//! the interrupted batch there), drives the batch, summarises it, writes the files and reports
+//! how it went. A failed replication becomes a failed row rather than the end of the batch, and
+//! Ctrl-C or SIGTERM stops it cleanly with the finished runs saved.
 
 use std::io::{IsTerminal, Write};
-use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::interrupt::Interrupts;
 use super::{RunArgs, load_scenario, print};
-use crate::batch::{self, BatchSummary, Plan, Shard, SummaryBuilder};
-use crate::error::{EXIT_INTERRUPTED, Error};
+use crate::batch::{
+    self, BatchOptions, BatchSummary, FailRuns, Plan, Recording, Shard, Stop, SummaryBuilder,
+};
+use crate::error::Error;
 use crate::output::{
-    self, BatchFiles, BatchStatus, JournalRow, Manifest, ManifestScenario, RecordedRun,
-    RunRecorder, RunsRow, ShardInfo,
+    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, RunRecorder, SpillDir,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -24,115 +24,174 @@ use crate::sim::OutcomeSchema;
 /// Batches smaller than this finish too fast for a progress bar to help.
 const PROGRESS_MIN_RUNS: u64 = 1000;
 
-/// Set by the first Ctrl-C or SIGTERM: the batch stops taking new runs and saves what it has.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The environment variable of the failure test seam (see [`failing_runs`]).
+const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
 
-/// Catches Ctrl-C and SIGTERM for the rest of the process. The first sets [`INTERRUPTED`]; a
-/// second one exits at once, leaving the journal as `kill -9` would (still resumable).
-fn watch_for_interrupts() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        // If no handler can be installed, a signal ends the process as it would anyway, and the
-        // journal still lets `--resume` continue: nothing to report.
-        let _ = ctrlc::set_handler(|| {
-            if INTERRUPTED.swap(true, Ordering::SeqCst) {
-                std::process::exit(EXIT_INTERRUPTED);
-            }
-            let _ = writeln!(
-                std::io::stderr(),
-                "\ninterrupted: saving the finished runs (press Ctrl-C again to stop at once)"
-            );
-        });
-    });
-}
-
-/// Runs the batch `args` describes.
+/// Runs the batch `args` describes: the pipeline, one named step after the other.
 ///
 /// # Errors
 /// A scenario or usage error (exit 2), an output directory that cannot be written or a
 /// `--resume` directory that holds no such batch (exit 2); runs that failed (exit 1, after the
 /// files are written); an interruption (exit 1, after the partial files are written). No
 /// output file is ever left half-written.
-pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
-    // A library caller may run several batches in one process; each starts uninterrupted.
-    INTERRUPTED.store(false, Ordering::SeqCst);
-    watch_for_interrupts();
+pub(super) fn run(
+    args: &RunArgs,
+    command_line: &[String],
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let stop = interrupts.watch();
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
     let scenario = load_scenario(args.scenario.scenario.as_deref(), &args.scenario.set)?;
+    let plan = plan(args)?;
+    let batch = BatchDescription::new(args, &scenario, &plan, command_line);
+    let mut outputs = open_outputs(&batch, &started)?;
+    let recorded = drive(&batch, &mut outputs, stop)?;
+    let summary = summarise(&batch, outputs.builder)?;
+    let text = write_outputs(&batch, outputs.files, &outputs.history, &recorded, &summary)?;
+    print(&text)?;
+    report(&batch, &recorded, &summary)
+}
+
+/// The batch's plan: seed, runs, shard and threads, with a shard that holds no runs refused.
+fn plan(args: &RunArgs) -> Result<Plan, Error> {
     let plan = Plan {
         seed: args.seed,
         runs: args.runs,
         shard: args.shard.unwrap_or(Shard::WHOLE),
         threads: args.threads as usize,
     };
-    let indices = plan.run_indices();
-    if indices.is_empty() {
+    if plan.run_indices().is_empty() {
         return Err(Error::Usage(format!(
             "--shard {} of --runs {} holds no runs; use at most {} shards",
             plan.shard, plan.runs, plan.runs
         )));
     }
-    let schema = OutcomeSchema::for_scenario(&scenario);
-    let out_dir = args.resume.as_deref().or(args.out.as_deref());
-    let batch = BatchDescription {
-        args,
-        scenario: &scenario,
-        plan: &plan,
-        command_line,
-        dir: out_dir,
-    };
-    // Long columns spill beside the outputs when there are outputs: the user chose that disk.
-    let mut builder = SummaryBuilder::new(&schema, out_dir.map(Path::to_path_buf));
-    let mut history = (started.clone(), Vec::new());
-    let mut first_run = indices.start;
-    let mut files = match (args.resume.as_deref(), args.out.as_deref()) {
-        (Some(dir), _) => {
-            let running = batch.manifest(BatchStatus::Running, &started, &[], None, None);
-            let (files, resumed) =
-                BatchFiles::resume(dir, &schema, &running, &mut |run, row| match row {
-                    JournalRow::Outcome(outcome) => builder.push(&outcome),
-                    JournalRow::Failed => {
-                        builder.fail(run);
-                        Ok(())
-                    }
-                })?;
-            let recovered = resumed.recovered;
-            let torn = if recovered.dropped_bytes > 0 {
-                format!(
-                    " ({} bytes after the last whole row dropped)",
-                    recovered.dropped_bytes
-                )
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                std::io::stderr(),
-                "resuming {}: {} of {} runs already done{torn}; going on from run {}",
-                dir.display(),
-                recovered.rows,
-                indices.end - indices.start,
-                recovered.next_run
-            );
-            first_run = recovered.next_run;
-            history = (resumed.started, resumed.resumed);
-            history.1.push(started.clone());
-            Some(files)
-        }
-        (None, Some(dir)) => {
-            let running = batch.manifest(BatchStatus::Running, &started, &[], None, None);
-            Some(BatchFiles::create(dir, &schema, &running)?)
-        }
-        (None, None) => None,
-    };
+    Ok(plan)
+}
 
-    let bar = progress_bar(indices.end - first_run);
-    let recorded = record_batch(
-        &scenario,
-        &plan,
-        first_run..indices.end,
-        files.as_mut(),
-        &mut builder,
+/// Where the batch's results go before it runs: its journal (when it has an output directory),
+/// the statistics (with the runs of an interrupted batch already in them), the run it starts
+/// from, and when it started and was resumed.
+struct Outputs {
+    files: Option<BatchFiles>,
+    builder: SummaryBuilder,
+    first_run: u64,
+    history: History,
+}
+
+/// When a batch first started, and each time it was resumed since.
+struct History {
+    started: String,
+    resumed: Vec<String>,
+}
+
+/// Opens the batch's output: a fresh journal for `--out`, the interrupted batch's for
+/// `--resume` (its rows read back into the statistics), nothing without either.
+fn open_outputs(batch: &BatchDescription<'_>, started: &str) -> Result<Outputs, Error> {
+    let schema = OutcomeSchema::for_scenario(batch.scenario);
+    let builder = SummaryBuilder::new(&schema, Some(Arc::new(batch.spill_dir())));
+    let mut outputs = Outputs {
+        files: None,
+        builder,
+        first_run: batch.plan.run_indices().start,
+        history: History {
+            started: started.to_string(),
+            resumed: Vec::new(),
+        },
+    };
+    let running = batch.manifest(BatchStatus::Running, &outputs.history, None, None);
+    match (batch.args.resume.as_deref(), batch.args.out.as_deref()) {
+        (Some(dir), _) => resume_outputs(batch, dir, &schema, &running, &mut outputs)?,
+        (None, Some(dir)) => outputs.files = Some(BatchFiles::create(dir, &schema, &running)?),
+        (None, None) => {}
+    }
+    Ok(outputs)
+}
+
+/// Picks up the interrupted batch in `dir`: reads its rows back into the statistics, says on
+/// standard error how far it got, and goes on from the next run.
+fn resume_outputs(
+    batch: &BatchDescription<'_>,
+    dir: &Path,
+    schema: &OutcomeSchema,
+    running: &Manifest,
+    outputs: &mut Outputs,
+) -> Result<(), Error> {
+    let builder = &mut outputs.builder;
+    let (files, resumed) = BatchFiles::resume(dir, schema, running, &mut |run, row| match row {
+        JournalRow::Outcome(outcome) => builder.push(&outcome),
+        JournalRow::Failed => {
+            builder.fail(run);
+            Ok(())
+        }
+    })?;
+    let recovered = resumed.recovered;
+    let torn = if recovered.dropped_bytes > 0 {
+        format!(
+            " ({} bytes after the last whole row dropped)",
+            recovered.dropped_bytes
+        )
+    } else {
+        String::new()
+    };
+    let runs = batch.plan.run_indices();
+    let _ = writeln!(
+        std::io::stderr(),
+        "resuming {}: {} of {} runs already done{torn}; going on from run {}",
+        dir.display(),
+        recovered.rows,
+        runs.end - runs.start,
+        recovered.next_run
+    );
+    outputs.first_run = recovered.next_run;
+    let now = std::mem::take(&mut outputs.history.started);
+    outputs.history = History {
+        started: resumed.started,
+        resumed: resumed.resumed.into_iter().chain([now]).collect(),
+    };
+    outputs.files = Some(files);
+    Ok(())
+}
+
+/// How the runs of a batch went, beyond what the statistics hold.
+struct Recorded {
+    /// Ctrl-C or SIGTERM stopped the batch before its last run.
+    interrupted: bool,
+    /// The first failed run, as "run N: why".
+    first_failure: Option<String>,
+}
+
+/// Drives the batch from its first run not yet done: the workers simulate and record each run
+/// (its outcome as `runs.csv` holds it and, with files, its row), this thread appends the rows
+/// to the journal and feeds the statistics, until the last run or `stop`.
+fn drive(
+    batch: &BatchDescription<'_>,
+    outputs: &mut Outputs,
+    stop: &Stop,
+) -> Result<Recorded, Error> {
+    let (scenario, plan) = (batch.scenario, batch.plan);
+    let fail_runs = failing_runs();
+    let options = BatchOptions {
+        threads: plan.threads,
+        stop,
+        fail_runs: FailRuns {
+            runs: &fail_runs,
+            asked_by: FAIL_RUNS_VARIABLE,
+        },
+    };
+    let schema = OutcomeSchema::for_scenario(scenario);
+    let recorder = RunRecorder::new(scenario, &schema, plan.seed, outputs.files.is_some());
+    let runs = outputs.first_run..plan.run_indices().end;
+    let bar = progress_bar(runs.end - runs.start);
+    let mut recording = Recording::new(outputs.files.as_mut(), &mut outputs.builder);
+    let driven: Result<_, Error> = batch::record_batch(
+        scenario,
+        plan.seed,
+        runs,
+        &options,
+        |run, result| recorder.record(run, result),
+        &mut recording,
         &mut |done| {
             if let Some(bar) = &bar {
                 bar.set_position(done);
@@ -142,46 +201,80 @@ pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let RecordedBatch {
-        interrupted,
-        first_failure,
-    } = recorded?;
-    let spill_dir = out_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
-    let summary = builder.finish().map_err(|e| Error::Io {
-        path: spill_dir.display().to_string(),
-        source: e,
-    })?;
-    let status = if interrupted {
-        BatchStatus::Partial
-    } else {
-        BatchStatus::Complete
-    };
+    Ok(Recorded {
+        interrupted: driven?.interrupted,
+        first_failure: recording.first_failure().map(str::to_string),
+    })
+}
 
-    let total = indices.end - indices.start;
+/// TEST SEAM, not a feature: the run indices listed in `SANDTABLE_TEST_FAIL_RUNS` (e.g. `3,17`)
+/// panic instead of simulating, so that the integration tests can watch a failed replication go
+/// through the real binary. Not documented for users; unset, or anything unparsable, fails
+/// nothing.
+fn failing_runs() -> Vec<u64> {
+    std::env::var(FAIL_RUNS_VARIABLE)
+        .ok()
+        .and_then(|list| {
+            list.split(',')
+                .map(|r| r.trim().parse::<u64>().ok())
+                .collect::<Option<Vec<u64>>>()
+        })
+        .unwrap_or_default()
+}
+
+/// The statistics of every run recorded, the runs read back from an interrupted batch included.
+fn summarise(batch: &BatchDescription<'_>, builder: SummaryBuilder) -> Result<BatchSummary, Error> {
+    builder.finish().map_err(|e| Error::Io {
+        path: batch.spill_dir().dir().display().to_string(),
+        source: e,
+    })
+}
+
+/// The summary table, headed by a word on an interruption; with an output directory, the
+/// journal turned into the output files, and the line that lists them.
+fn write_outputs(
+    batch: &BatchDescription<'_>,
+    files: Option<BatchFiles>,
+    history: &History,
+    recorded: &Recorded,
+    summary: &BatchSummary,
+) -> Result<String, Error> {
     let mut text = String::new();
-    if interrupted {
+    if recorded.interrupted {
         text.push_str(&format!(
-            "Interrupted after {} of {total} runs: the figures below are over those runs only.\n\n",
-            summary.completed_runs()
+            "Interrupted after {} of {} runs: the figures below are over those runs only.\n\n",
+            summary.completed_runs(),
+            batch.total_runs()
         ));
     }
-    text.push_str(&output::render_batch_table(&scenario, &plan, &summary));
-    if let (Some(files), Some(dir)) = (files.take(), out_dir) {
+    text.push_str(&output::render_batch_table(
+        batch.scenario,
+        batch.plan,
+        summary,
+    ));
+    if let (Some(files), Some(dir)) = (files, batch.dir) {
+        let status = if recorded.interrupted {
+            BatchStatus::Partial
+        } else {
+            BatchStatus::Complete
+        };
         let finished = jiff::Timestamp::now().to_string();
-        let manifest = batch.manifest(
-            status,
-            &history.0,
-            &history.1,
-            Some(&summary),
-            Some(finished),
-        );
-        let written = files.finish(&scenario, &plan, &summary, &manifest)?;
+        let manifest = batch.manifest(status, history, Some(summary), Some(finished));
+        let written = files.finish(batch.scenario, batch.plan, summary, &manifest)?;
         text.push_str(&output::render_written(dir, &written));
     }
-    print(&text)?;
+    Ok(text)
+}
 
-    if interrupted {
-        let next_step = match out_dir {
+/// How the batch ended, as the exit code and standard error say it: an interruption (with the
+/// command that continues it), failed runs (with where they are written down), or success.
+fn report(
+    batch: &BatchDescription<'_>,
+    recorded: &Recorded,
+    summary: &BatchSummary,
+) -> Result<(), Error> {
+    if recorded.interrupted {
+        let next_step = match batch.dir {
             Some(dir) => format!(
                 "the finished runs are in {} (its manifest.json says \"partial\"); continue the \
                  batch with: {}",
@@ -194,154 +287,84 @@ pub fn run(args: &RunArgs, command_line: &[String]) -> Result<(), Error> {
         };
         return Err(Error::Interrupted {
             completed: summary.completed_runs(),
-            total,
+            total: batch.total_runs(),
             next_step,
         });
     }
-    if !summary.failed_runs.is_empty() {
-        let mut details = match out_dir {
-            Some(dir) => format!(
-                "their rows in {0}/runs.csv have empty outcomes, and {0}/failures.csv says why.",
-                dir.display()
-            ),
-            None => "they are left out of the figures above.".to_string(),
-        };
-        details.push_str(
-            " Replay one with `sandtable replay --run N` and the batch's scenario, --seed and \
-             --set, and report it: it is a bug.",
-        );
-        if let Some(first) = &first_failure {
-            let when = if args.resume.is_some() {
-                "The first since the batch resumed"
-            } else {
-                "The first"
-            };
-            details.push_str(&format!(" {when}: {first}"));
-        }
-        return Err(Error::FailedRuns {
-            failed: summary.failed_runs.len() as u64,
-            completed: summary.completed_runs(),
-            runs: summary.failed_runs.clone(),
-            details,
-        });
+    if summary.failed_runs.is_empty() {
+        return Ok(());
     }
-    Ok(())
-}
-
-/// How the runs of a batch went, beyond what the summary builder holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedBatch {
-    /// Ctrl-C or SIGTERM stopped the batch before its last run.
-    pub interrupted: bool,
-    /// The first failed run, as "run N: why".
-    pub first_failure: Option<String>,
-}
-
-/// The batch loop of `sandtable run`: runs `runs` of `plan` on `scenario` and records each run.
-/// The workers do the per-run work (the outcome as `runs.csv` holds it and, when there are
-/// `files`, its row: see [`RunRecorder`]); this thread takes the runs in order, appends their
-/// rows to the journal and feeds `builder`. A failed run gets its line in `failures.csv` and a
-/// row with empty outcomes. Once [`run`] has installed its handler, the first Ctrl-C or SIGTERM
-/// stops the loop with the runs so far recorded.
-///
-/// # Errors
-/// When the journal cannot be written, the threads cannot start, or a run cannot be recorded
-/// (a bug).
-pub fn record_batch(
-    scenario: &Arc<Scenario>,
-    plan: &Plan,
-    runs: Range<u64>,
-    mut files: Option<&mut BatchFiles>,
-    builder: &mut SummaryBuilder,
-    progress: &mut dyn FnMut(u64),
-) -> Result<RecordedBatch, Error> {
-    let schema = OutcomeSchema::for_scenario(scenario);
-    let recorder = RunRecorder::new(scenario, &schema, plan.seed, files.is_some());
-    let mut first_failure: Option<String> = None;
-    let result = batch::run_replications(
-        scenario,
-        plan,
-        runs,
-        |run, result| recorder.record(run, result),
-        |run, recorded| {
-            // Checked before the row is written: the runs not written are computed again on
-            // resume, so where exactly the batch stops does not matter.
-            if INTERRUPTED.load(Ordering::SeqCst) {
-                return Err(interrupted_marker());
-            }
-            let recorded = recorded.map_err(|e| Error::Internal(format!("run {run}: {e}")))?;
-            match recorded {
-                RecordedRun::Done { outcome, row } => {
-                    if let Some(files) = files.as_deref_mut() {
-                        files.write_run(&journal_row(run, row)?)?;
-                    }
-                    builder.push(&outcome).map_err(Error::Internal)
-                }
-                RecordedRun::Failed { message, row } => {
-                    if let Some(files) = files.as_deref_mut() {
-                        files.write_failure(run, plan.seed, &journal_row(run, row)?, &message)?;
-                    }
-                    first_failure.get_or_insert_with(|| format!("run {run}: {message}"));
-                    builder.fail(run);
-                    Ok(())
-                }
-            }
-        },
-        progress,
-    );
-    let interrupted = match result {
-        Ok(()) => false,
-        Err(Error::Interrupted { .. }) => true,
-        Err(error) => return Err(error),
+    let mut details = match batch.dir {
+        Some(dir) => format!(
+            "their rows in {0}/runs.csv have empty outcomes, and {0}/failures.csv says why.",
+            dir.display()
+        ),
+        None => "they are left out of the figures above.".to_string(),
     };
-    Ok(RecordedBatch {
-        interrupted,
-        first_failure,
-    })
-}
-
-/// The row the recorder formatted for the journal; it formats one for every run when the batch
-/// has files.
-fn journal_row(run: u64, row: Option<RunsRow>) -> Result<RunsRow, Error> {
-    row.ok_or_else(|| Error::Internal(format!("run {run} reached the journal without its row")))
-}
-
-/// What the sink returns to stop the batch on an interruption; the real counts are filled in
-/// once the batch has stopped.
-fn interrupted_marker() -> Error {
-    Error::Interrupted {
-        completed: 0,
-        total: 0,
-        next_step: String::new(),
+    details.push_str(
+        " Replay one with `sandtable replay --run N` and the batch's scenario, --seed and \
+         --set, and report it: it is a bug.",
+    );
+    if let Some(first) = &recorded.first_failure {
+        let when = if batch.args.resume.is_some() {
+            "The first since the batch resumed"
+        } else {
+            "The first"
+        };
+        details.push_str(&format!(" {when}: {first}"));
     }
+    Err(Error::FailedRuns {
+        failed: summary.failed_runs.len() as u64,
+        completed: summary.completed_runs(),
+        runs: summary.failed_runs.clone(),
+        details,
+    })
 }
 
 /// What makes a batch what it is, for its manifests and commands.
 struct BatchDescription<'a> {
     args: &'a RunArgs,
-    scenario: &'a Scenario,
+    scenario: &'a Arc<Scenario>,
     plan: &'a Plan,
     command_line: &'a [String],
+    /// The output directory: `--resume`'s or `--out`'s.
     dir: Option<&'a Path>,
+    identity: BatchIdentity,
 }
 
-impl BatchDescription<'_> {
-    fn overrides(&self) -> Vec<String> {
-        self.args
-            .scenario
-            .set
-            .iter()
-            .map(|o| o.text.clone())
-            .collect()
+impl<'a> BatchDescription<'a> {
+    fn new(
+        args: &'a RunArgs,
+        scenario: &'a Arc<Scenario>,
+        plan: &'a Plan,
+        command_line: &'a [String],
+    ) -> BatchDescription<'a> {
+        let overrides = args.scenario.set.iter().map(|o| o.text.clone()).collect();
+        BatchDescription {
+            args,
+            scenario,
+            plan,
+            command_line,
+            dir: args.resume.as_deref().or(args.out.as_deref()),
+            identity: BatchIdentity::of(scenario, plan, overrides),
+        }
+    }
+
+    /// Where long statistics columns spill: beside the outputs when there are outputs (the user
+    /// chose that disk), else the system's temporary directory.
+    fn spill_dir(&self) -> SpillDir {
+        SpillDir::new(self.dir.map_or_else(std::env::temp_dir, Path::to_path_buf))
+    }
+
+    /// The runs of the batch (of its shard, with `--shard`).
+    fn total_runs(&self) -> u64 {
+        let runs = self.plan.run_indices();
+        runs.end - runs.start
     }
 
     fn resume_command(&self, dir: &Path) -> String {
-        output::resume_command(
-            self.args.scenario.scenario.as_deref(),
-            self.plan,
-            &self.overrides(),
-            dir,
-        )
+        self.identity
+            .resume_command(self.args.scenario.scenario.as_deref(), dir)
     }
 
     /// The manifest of the batch in the state `status`, with what `summary` says of its runs
@@ -349,36 +372,26 @@ impl BatchDescription<'_> {
     fn manifest(
         &self,
         status: BatchStatus,
-        started: &str,
-        resumed: &[String],
+        history: &History,
         summary: Option<&BatchSummary>,
         finished: Option<String>,
     ) -> Manifest {
-        let overrides = self.overrides();
         Manifest {
-            engine: Manifest::engine(),
-            scenario: ManifestScenario::of(self.scenario),
-            seed: self.plan.seed,
-            runs: self.plan.runs,
-            shard: ShardInfo::of(self.plan),
+            identity: self.identity.clone(),
             status,
             completed_runs: summary.map_or(0, BatchSummary::completed_runs),
             failed_runs: summary.map_or_else(Vec::new, |s| s.failed_runs.clone()),
-            reproduce: output::reproduce_command(
-                self.args.scenario.scenario.as_deref(),
-                self.plan,
-                &overrides,
-                self.dir,
-            ),
+            reproduce: self
+                .identity
+                .reproduce_command(self.args.scenario.scenario.as_deref(), self.dir),
             resume: match (status, self.dir) {
                 (BatchStatus::Complete, _) | (_, None) => None,
                 (_, Some(dir)) => Some(self.resume_command(dir)),
             },
-            overrides,
             threads: self.plan.threads,
             command_line: self.command_line.to_vec(),
-            started: started.to_string(),
-            resumed: resumed.to_vec(),
+            started: history.started.clone(),
+            resumed: history.resumed.clone(),
             finished,
         }
     }

@@ -7,30 +7,70 @@ use std::fmt::Write as _;
 use crate::scenario::{Dist, ParamId};
 use crate::scenario::{FireKind, Posture, ReinforcementTarget, Scenario, SiteKind, Stance};
 
-/// The digest of a validated scenario, for people checking what they wrote.
+/// The digest of a validated scenario, for people checking what they wrote: a heading, then
+/// one section per part of the scenario, then a count of everything.
 pub fn render_digest(scenario: &Scenario) -> String {
-    let mut out = String::new();
+    let mut out = Digest(String::new());
+    heading(&mut out, scenario);
+    factions(&mut out, scenario);
+    sites(&mut out, scenario);
+    roads(&mut out, scenario);
+    withdrawals(&mut out, scenario);
+    convoys(&mut out, scenario);
+    groups(&mut out, scenario);
+    air(&mut out, scenario);
+    reinforcements(&mut out, scenario);
+    let uncertain = uncertain_parameters(&mut out, scenario);
     let s = scenario;
-    let mut line = |text: String| {
-        out.push_str(&text);
-        out.push('\n');
-    };
+    out.blank();
+    out.line(format!(
+        "OK: {} factions, {} sites, {} roads, {} convoys, {} groups, {} uncertain parameters.",
+        s.factions.len(),
+        s.sites.len(),
+        s.roads.len(),
+        s.convoys.len(),
+        s.groups.len(),
+        uncertain
+    ));
+    out.0
+}
+
+/// The digest's text, a line at a time.
+struct Digest(String);
+
+impl Digest {
+    fn line(&mut self, text: impl AsRef<str>) {
+        self.0.push_str(text.as_ref());
+        self.0.push('\n');
+    }
+
+    /// The empty line before a section.
+    fn blank(&mut self) {
+        self.0.push('\n');
+    }
+}
+
+/// Name and title, file, hash, time span and source.
+fn heading(out: &mut Digest, s: &Scenario) {
     let end = s.datetime_at(s.horizon_days * 24.0);
-    line(format!("{} — {}", s.name, s.title));
-    line(format!("file     {}", s.origin));
-    line(format!("sha256   {}", s.sha256()));
-    line(format!(
+    out.line(format!("{} — {}", s.name, s.title));
+    out.line(format!("file     {}", s.origin));
+    out.line(format!("sha256   {}", s.sha256()));
+    out.line(format!(
         "time     from {} for {} days (to {})",
         s.start.strftime("%-d %b %Y"),
         s.horizon_days,
         end.strftime("%-d %b %Y %H:%M")
     ));
     if let Some(source) = &s.source {
-        line(format!("source   {source}"));
+        out.line(format!("source   {source}"));
     }
+}
 
-    line(String::new());
-    line(format!("Factions ({})", s.factions.len()));
+/// Each faction with its kind of fire, and whom it is allied with and hostile to.
+fn factions(out: &mut Digest, s: &Scenario) {
+    out.blank();
+    out.line(format!("Factions ({})", s.factions.len()));
     let id_width = s.factions.iter().map(|f| f.id.len()).max().unwrap_or(0);
     for (i, f) in s.factions.iter().enumerate() {
         let with = |stance: Stance| -> Vec<&str> {
@@ -53,11 +93,14 @@ pub fn render_digest(scenario: &Scenario) -> String {
                 let _ = write!(text, " · {label} {}", ids.join(", "));
             }
         }
-        line(text);
+        out.line(text);
     }
+}
 
-    line(String::new());
-    line(format!("Sites ({})", s.sites.len()));
+/// Each site: kind, owner, garrison, and whether its end owner is reported.
+fn sites(out: &mut Digest, s: &Scenario) {
+    out.blank();
+    out.line(format!("Sites ({})", s.sites.len()));
     let id_width = s.sites.iter().map(|x| x.id.len()).max().unwrap_or(0);
     let name_width = s
         .sites
@@ -93,13 +136,16 @@ pub fn render_digest(scenario: &Scenario) -> String {
         if site.reported {
             text.push_str(" · reported");
         }
-        line(text);
+        out.line(text);
     }
+}
 
-    line(String::new());
-    line(format!("Roads ({})", s.roads.len()));
+/// Each road: its ends, length, surface, IEDs and ambush chance.
+fn roads(out: &mut Digest, s: &Scenario) {
+    out.blank();
+    out.line(format!("Roads ({})", s.roads.len()));
     for road in &s.roads {
-        line(format!(
+        out.line(format!(
             "  {} – {}: {} km, {}, IEDs {} per 100 km, ambush chance {}",
             s.sites[road.from].name,
             s.sites[road.to].name,
@@ -109,9 +155,12 @@ pub fn render_digest(scenario: &Scenario) -> String {
             amount(s, road.ambush)
         ));
     }
+}
 
-    line(String::new());
-    line(format!(
+/// The peacekeepers' withdrawals, in date order, and who gets each camp.
+fn withdrawals(out: &mut Digest, s: &Scenario) {
+    out.blank();
+    out.line(format!(
         "Peacekeepers' withdrawals ({})",
         s.withdrawals.len()
     ));
@@ -121,15 +170,18 @@ pub fn render_digest(scenario: &Scenario) -> String {
         let to = w.handover.map_or("left vacant".to_string(), |f| {
             format!("handed to {}", s.factions[f].id)
         });
-        line(format!(
+        out.line(format!(
             "  {}  {} — {to}",
             when(s, w.hour),
             s.sites[w.camp].name
         ));
     }
+}
 
-    line(String::new());
-    line(format!("Convoys ({})", s.convoys.len()));
+/// Each convoy: departure, route, force, waiting and breaking rules.
+fn convoys(out: &mut Digest, s: &Scenario) {
+    out.blank();
+    out.line(format!("Convoys ({})", s.convoys.len()));
     for c in &s.convoys {
         let route_km: f64 = c
             .route
@@ -138,14 +190,14 @@ pub fn render_digest(scenario: &Scenario) -> String {
             .sum();
         let mut stops = vec![s.sites[c.route.first().map_or(0, |l| l.from)].name.as_str()];
         stops.extend(c.route.iter().map(|l| s.sites[l.to].name.as_str()));
-        line(format!(
+        out.line(format!(
             "  {} ({}) departs {} for {}",
             c.id,
             s.factions[c.faction].id,
             when(s, c.depart_hour),
             s.sites[c.destination()].name
         ));
-        line(format!(
+        out.line(format!(
             "    route: {} (about {route_km:.0} km)",
             stops.join(" → ")
         ));
@@ -157,7 +209,7 @@ pub fn render_digest(scenario: &Scenario) -> String {
         for (f, p) in &c.attached {
             let _ = write!(force, ", {} {} attached", amount(s, *p), s.factions[*f].id);
         }
-        line(force);
+        out.line(force);
         if let Some(wait) = c.wait_at {
             let camps: Vec<&str> = c
                 .wait_until_vacated
@@ -169,21 +221,24 @@ pub fn render_digest(scenario: &Scenario) -> String {
             } else {
                 format!(" until {} is vacated, then", camps.join(" and "))
             };
-            line(format!(
+            out.line(format!(
                 "    waits at {}{until} {} more days",
                 s.sites[wait].name,
                 amount(s, c.pause_days)
             ));
         }
-        line(format!(
+        out.line(format!(
             "    halts {} h after each fight; turns back after losing {} of its troops",
             amount(s, c.halt_after_contact_hours),
             amount(s, c.break_point)
         ));
     }
+}
 
-    line(String::new());
-    line(format!("Armed groups ({})", s.groups.len()));
+/// Each armed group: faction, strength, home, posture, target and refuge.
+fn groups(out: &mut Digest, s: &Scenario) {
+    out.blank();
+    out.line(format!("Armed groups ({})", s.groups.len()));
     for g in &s.groups {
         let posture = match g.posture {
             Posture::Defend => "defend",
@@ -204,46 +259,57 @@ pub fn render_digest(scenario: &Scenario) -> String {
             let _ = write!(text, " on {}", s.sites[target].name);
         }
         let _ = write!(text, ", refuge {}", s.sites[g.refuge].name);
-        line(text);
+        out.line(text);
     }
+}
 
-    if !s.air.is_empty() {
-        line(String::new());
-        line(format!("Air ({})", s.air.len()));
-        for a in &s.air {
-            line(format!(
-                "  {} ({}): from {}, {} sorties a day from {}, range {} km",
-                a.id,
-                s.factions[a.faction].id,
-                s.sites[a.base].name,
-                amount(s, a.sorties_per_day),
-                when(s, a.from_hour),
-                amount(s, a.range_km)
-            ));
-        }
+/// Each air wing, when there are any.
+fn air(out: &mut Digest, s: &Scenario) {
+    if s.air.is_empty() {
+        return;
     }
-
-    if !s.reinforcements.is_empty() {
-        line(String::new());
-        line(format!("Reinforcements ({})", s.reinforcements.len()));
-        for r in &s.reinforcements {
-            let to = match r.to {
-                ReinforcementTarget::Site(i) => s.sites[i].name.clone(),
-                ReinforcementTarget::Group(i) => s.groups[i].id.clone(),
-                ReinforcementTarget::Convoy(i) => s.convoys[i].id.clone(),
-            };
-            line(format!(
-                "  {} {} join {to} on day {}",
-                amount(s, r.troops),
-                s.factions[r.faction].id,
-                amount(s, r.day)
-            ));
-        }
+    out.blank();
+    out.line(format!("Air ({})", s.air.len()));
+    for a in &s.air {
+        out.line(format!(
+            "  {} ({}): from {}, {} sorties a day from {}, range {} km",
+            a.id,
+            s.factions[a.faction].id,
+            s.sites[a.base].name,
+            amount(s, a.sorties_per_day),
+            when(s, a.from_hour),
+            amount(s, a.range_km)
+        ));
     }
+}
 
+/// Each reinforcement, when there are any.
+fn reinforcements(out: &mut Digest, s: &Scenario) {
+    if s.reinforcements.is_empty() {
+        return;
+    }
+    out.blank();
+    out.line(format!("Reinforcements ({})", s.reinforcements.len()));
+    for r in &s.reinforcements {
+        let to = match r.to {
+            ReinforcementTarget::Site(i) => s.sites[i].name.clone(),
+            ReinforcementTarget::Group(i) => s.groups[i].id.clone(),
+            ReinforcementTarget::Convoy(i) => s.convoys[i].id.clone(),
+        };
+        out.line(format!(
+            "  {} {} join {to} on day {}",
+            amount(s, r.troops),
+            s.factions[r.faction].id,
+            amount(s, r.day)
+        ));
+    }
+}
+
+/// Every uncertain number with its range and source; returns how many there are.
+fn uncertain_parameters(out: &mut Digest, s: &Scenario) -> usize {
     let uncertain: Vec<_> = s.uncertain_params().collect();
-    line(String::new());
-    line(format!(
+    out.blank();
+    out.line(format!(
         "Uncertain parameters ({}, drawn anew in every run; each is a column of runs.csv)",
         uncertain.len()
     ));
@@ -257,19 +323,9 @@ pub fn render_digest(scenario: &Scenario) -> String {
         if let Some(source) = &p.source {
             let _ = write!(text, "  — {source}");
         }
-        line(text);
+        out.line(text);
     }
-    line(String::new());
-    line(format!(
-        "OK: {} factions, {} sites, {} roads, {} convoys, {} groups, {} uncertain parameters.",
-        s.factions.len(),
-        s.sites.len(),
-        s.roads.len(),
-        s.convoys.len(),
-        s.groups.len(),
-        uncertain.len()
-    ));
-    out
+    uncertain.len()
 }
 
 /// A scenario number: its value, or its range when uncertain (`60–90`).

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::runs::field_text;
 use crate::scenario::Scenario;
 use crate::sim::{ColumnKind, Event, OutcomeSchema, Replication};
 
@@ -98,7 +99,7 @@ pub fn render_narrative(
         if column.kind == ColumnKind::Parameter {
             continue;
         }
-        let field = value.to_field(&column.kind);
+        let field = field_text(value, &column.kind);
         let shown = if field.is_empty() {
             "—".to_string()
         } else {

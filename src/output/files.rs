@@ -12,11 +12,10 @@ use super::resume::{
     ResumeError,
 };
 use super::{
-    AtomicFile, Manifest, RunsCsv, RunsRow, io_error, write_events_csv, write_summary_csv,
-    write_summary_json,
+    AtomicFile, Manifest, OutputError, RunsCsv, RunsRow, io_error, write_events_csv,
+    write_summary_csv, write_summary_json,
 };
-use crate::batch::{BatchSummary, Plan};
-use crate::error::Error;
+use crate::batch::{BatchSummary, Journal, Plan};
 use crate::scenario::Scenario;
 use crate::sim::{OutcomeSchema, Replication};
 
@@ -29,16 +28,15 @@ struct OutputDir {
 
 impl OutputDir {
     /// Makes sure `dir` is a directory, creating it (and its parents) if missing.
-    fn open(dir: &Path) -> Result<OutputDir, Error> {
+    fn open(dir: &Path) -> Result<OutputDir, OutputError> {
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => Ok(OutputDir {
                 dir: dir.to_path_buf(),
                 created: false,
             }),
-            Ok(_) => Err(Error::Usage(format!(
-                "{}: exists and is not a directory; --out needs a directory (it is created if missing)",
-                dir.display()
-            ))),
+            Ok(_) => Err(OutputError::NotADirectory {
+                dir: dir.display().to_string(),
+            }),
             Err(_) => {
                 fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
                 Ok(OutputDir {
@@ -49,7 +47,7 @@ impl OutputDir {
         }
     }
 
-    fn file(&self, name: &str) -> Result<AtomicFile, Error> {
+    fn file(&self, name: &str) -> Result<AtomicFile, OutputError> {
         let path = self.dir.join(name);
         AtomicFile::create(&path).map_err(|e| io_error(&path, e))
     }
@@ -64,7 +62,7 @@ impl OutputDir {
     }
 }
 
-fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>, Error> {
+fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>, OutputError> {
     let mut written = Vec::with_capacity(files.len());
     for file in files {
         let path = file.target().to_path_buf();
@@ -90,6 +88,8 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub struct BatchFiles {
     dir: OutputDir,
+    /// The batch seed, for `failures.csv`.
+    seed: u64,
     runs: Option<RunsCsv<File>>,
     failures: Option<csv::Writer<File>>,
     last_flush: Instant,
@@ -120,10 +120,11 @@ impl BatchFiles {
         dir: &Path,
         schema: &OutcomeSchema,
         manifest: &Manifest,
-    ) -> Result<BatchFiles, Error> {
+    ) -> Result<BatchFiles, OutputError> {
         let dir = OutputDir::open(dir)?;
         let mut files = BatchFiles {
             dir,
+            seed: manifest.identity.seed,
             runs: None,
             failures: None,
             last_flush: Instant::now(),
@@ -155,7 +156,7 @@ impl BatchFiles {
         schema: &OutcomeSchema,
         manifest: &Manifest,
         on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
-    ) -> Result<(BatchFiles, ResumedBatch), Error> {
+    ) -> Result<(BatchFiles, ResumedBatch), OutputError> {
         let shown = dir.display().to_string();
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
@@ -168,6 +169,7 @@ impl BatchFiles {
                 dir: dir.to_path_buf(),
                 created: false,
             },
+            seed: manifest.identity.seed,
             runs: None,
             failures: None,
             last_flush: Instant::now(),
@@ -196,8 +198,8 @@ impl BatchFiles {
         if !runs_path.exists() {
             File::create(&runs_path).map_err(|e| io_error(&runs_path, e))?;
         }
-        let range = manifest.shard.first_run..manifest.shard.end_run;
-        let recovered = resume::recover_runs(dir, schema, manifest.seed, range, on_row)?;
+        let range = manifest.identity.shard.first_run..manifest.identity.shard.end_run;
+        let recovered = resume::recover_runs(dir, schema, manifest.identity.seed, range, on_row)?;
         let append = |path: &Path| {
             OpenOptions::new()
                 .append(true)
@@ -229,7 +231,7 @@ impl BatchFiles {
 
     /// Opens `failures.csv.partial` for appending (from scratch when `fresh`), with its header
     /// when it has none, flushed at once.
-    fn start_failures(&self, fresh: bool) -> Result<csv::Writer<File>, Error> {
+    fn start_failures(&self, fresh: bool) -> Result<csv::Writer<File>, OutputError> {
         let path = self.path(FAILURES_PARTIAL);
         let file = if fresh {
             File::create(&path)
@@ -248,59 +250,13 @@ impl BatchFiles {
         Ok(writer)
     }
 
-    fn write_journal_manifest(&self, manifest: &Manifest) -> Result<(), Error> {
+    fn write_journal_manifest(&self, manifest: &Manifest) -> Result<(), OutputError> {
         let mut file = self.dir.file(MANIFEST_PARTIAL)?;
         manifest
             .write(&mut file)
             .map_err(|e| io_error(file.target(), e))?;
         let path = file.target().to_path_buf();
         file.commit().map_err(|e| io_error(&path, e))
-    }
-
-    /// Appends a run's row, formatted (on a worker) with the [`RowFormat`](super::RowFormat) of
-    /// this batch's schema.
-    ///
-    /// # Errors
-    /// When the row cannot be written (e.g. the disk is full).
-    pub fn write_run(&mut self, row: &RunsRow) -> Result<(), Error> {
-        let path = self.path(RUNS_PARTIAL);
-        let runs = self
-            .runs
-            .as_mut()
-            .ok_or_else(|| Error::Internal("runs.csv written after it was closed".to_string()))?;
-        runs.append(row).map_err(|e| io_error(&path, e))?;
-        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
-            runs.flush().map_err(|e| io_error(&path, e))?;
-            self.last_flush = Instant::now();
-        }
-        Ok(())
-    }
-
-    /// Records that replication `run` failed with `error`: its line in `failures.csv`, pushed to
-    /// the disk at once so that it is there before the row, then its row (outcomes empty, the
-    /// drawn numbers filled).
-    ///
-    /// # Errors
-    /// When either cannot be written.
-    pub fn write_failure(
-        &mut self,
-        run: u64,
-        seed: u64,
-        row: &RunsRow,
-        error: &str,
-    ) -> Result<(), Error> {
-        let path = self.path(FAILURES_PARTIAL);
-        let failures = self.failures.as_mut().ok_or_else(|| {
-            Error::Internal("failures.csv written after it was closed".to_string())
-        })?;
-        // One line per failure, whatever the panic message holds, so that a torn line is always
-        // the last one.
-        let error = error.replace(['\n', '\r'], " ");
-        failures
-            .write_record([run.to_string(), seed.to_string(), error])
-            .and_then(|()| failures.flush().map_err(csv::Error::from))
-            .map_err(|e| io_error(&path, e.into()))?;
-        self.write_run(row)
     }
 
     /// Ends the batch: writes the summaries and `manifest` (whose status says whether the batch
@@ -315,19 +271,19 @@ impl BatchFiles {
         plan: &Plan,
         summary: &BatchSummary,
         manifest: &Manifest,
-    ) -> Result<Vec<PathBuf>, Error> {
+    ) -> Result<Vec<PathBuf>, OutputError> {
         let runs_path = self.path(RUNS_PARTIAL);
         let failures_path = self.path(FAILURES_PARTIAL);
         let runs = self
             .runs
             .take()
-            .ok_or_else(|| Error::Internal("runs.csv closed twice".to_string()))?
+            .ok_or_else(|| OutputError::Internal("runs.csv closed twice".to_string()))?
             .finish()
             .map_err(|e| io_error(&runs_path, e))?;
         let failures = self
             .failures
             .take()
-            .ok_or_else(|| Error::Internal("failures.csv closed twice".to_string()))?
+            .ok_or_else(|| OutputError::Internal("failures.csv closed twice".to_string()))?
             .into_inner()
             .map_err(|e| io_error(&failures_path, e.into_error()))?;
         // On the disk before any rename, so a crash cannot leave a new name on unwritten data.
@@ -372,7 +328,52 @@ impl BatchFiles {
     }
 }
 
-fn remove_if_there(path: &Path) -> Result<(), Error> {
+/// The journal of a batch on disk: `runs.csv.partial` and `failures.csv.partial`.
+impl Journal for BatchFiles {
+    type Row = RunsRow;
+    type Error = OutputError;
+
+    /// Appends a run's row, formatted (on a worker) with the [`RowFormat`](super::RowFormat) of
+    /// this batch's schema.
+    ///
+    /// # Errors
+    /// When the row cannot be written (e.g. the disk is full).
+    fn write_run(&mut self, _run: u64, row: &RunsRow) -> Result<(), OutputError> {
+        let path = self.path(RUNS_PARTIAL);
+        let runs = self.runs.as_mut().ok_or_else(|| {
+            OutputError::Internal("runs.csv written after it was closed".to_string())
+        })?;
+        runs.append(row).map_err(|e| io_error(&path, e))?;
+        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
+            runs.flush().map_err(|e| io_error(&path, e))?;
+            self.last_flush = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Records that replication `run` failed with `error`: its line in `failures.csv`, pushed to
+    /// the disk at once so that it is there before the row, then its row (outcomes empty, the
+    /// drawn numbers filled).
+    ///
+    /// # Errors
+    /// When either cannot be written.
+    fn write_failure(&mut self, run: u64, row: &RunsRow, error: &str) -> Result<(), OutputError> {
+        let path = self.path(FAILURES_PARTIAL);
+        let failures = self.failures.as_mut().ok_or_else(|| {
+            OutputError::Internal("failures.csv written after it was closed".to_string())
+        })?;
+        // One line per failure, whatever the panic message holds, so that a torn line is always
+        // the last one.
+        let error = error.replace(['\n', '\r'], " ");
+        failures
+            .write_record([run.to_string(), self.seed.to_string(), error])
+            .and_then(|()| failures.flush().map_err(csv::Error::from))
+            .map_err(|e| io_error(&path, e.into()))?;
+        self.write_run(run, row)
+    }
+}
+
+fn remove_if_there(path: &Path) -> Result<(), OutputError> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(path, e)),
         _ => Ok(()),
@@ -410,7 +411,7 @@ impl ReplayFiles {
         seed: u64,
         run: u64,
         replication: &Replication,
-    ) -> Result<Vec<PathBuf>, Error> {
+    ) -> Result<Vec<PathBuf>, OutputError> {
         let out = OutputDir::open(dir)?;
         let result = (|| {
             let mut events = out.file("events.csv")?;
@@ -447,7 +448,7 @@ pub fn render_written(dir: &Path, written: &[PathBuf]) -> String {
 mod tests {
     use super::*;
     use crate::batch::{Shard, SummaryBuilder};
-    use crate::output::{BatchStatus, ManifestScenario};
+    use crate::output::{BatchIdentity, BatchStatus, Engine, ManifestScenario};
     use crate::sim::{Column, ColumnKind, Outcome, Value};
 
     fn schema() -> OutcomeSchema {
@@ -470,20 +471,22 @@ mod tests {
 
     fn manifest(seed: u64) -> Manifest {
         Manifest {
-            engine: Manifest::engine(),
-            scenario: ManifestScenario {
-                name: "t".into(),
-                title: "t".into(),
-                origin: "t.toml".into(),
-                sha256: "ab".repeat(32),
+            identity: BatchIdentity {
+                engine: Engine::current(),
+                scenario: ManifestScenario {
+                    name: "t".into(),
+                    title: "t".into(),
+                    origin: "t.toml".into(),
+                    sha256: "ab".repeat(32),
+                },
+                seed,
+                runs: 10,
+                shard: crate::output::ShardInfo::of(&plan()),
+                overrides: Vec::new(),
             },
-            seed,
-            runs: 10,
-            shard: crate::output::ShardInfo::of(&plan()),
             status: BatchStatus::Running,
             completed_runs: 0,
             failed_runs: Vec::new(),
-            overrides: Vec::new(),
             threads: 1,
             command_line: Vec::new(),
             started: "2025-01-01T00:00:00Z".into(),
@@ -521,7 +524,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out/batch");
         let mut files = BatchFiles::create(&dir, &schema(), &manifest(1)).unwrap();
-        files.write_run(&row(0, &strikes(3.0))).unwrap();
+        files.write_run(0, &row(0, &strikes(3.0))).unwrap();
         drop(files);
         assert!(!dir.exists());
     }
@@ -531,7 +534,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("runs.csv"), "old").unwrap();
         let mut files = BatchFiles::create(dir.path(), &schema(), &manifest(1)).unwrap();
-        files.write_run(&row(0, &strikes(3.0))).unwrap();
+        files.write_run(0, &row(0, &strikes(3.0))).unwrap();
         drop(files);
         assert_eq!(names(dir.path()), ["runs.csv"]);
         assert_eq!(
@@ -546,7 +549,11 @@ mod tests {
         let file = dir.path().join("taken");
         std::fs::write(&file, "x").unwrap();
         let error = BatchFiles::create(&file, &schema(), &manifest(1)).unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        // The user's to fix: exit code 2 (the command line maps it).
+        assert!(
+            matches!(error, OutputError::NotADirectory { .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains("not a directory"), "{error}");
     }
 
@@ -562,10 +569,12 @@ mod tests {
                     values: vec![Value::Empty],
                 };
                 files
-                    .write_failure(run, 1, &row(run, &empty), "boom\nat line 2")
+                    .write_failure(run, &row(run, &empty), "boom\nat line 2")
                     .unwrap();
             } else {
-                files.write_run(&row(run, &strikes(run as f64))).unwrap();
+                files
+                    .write_run(run, &row(run, &strikes(run as f64)))
+                    .unwrap();
             }
         }
         files.runs.as_mut().unwrap().flush().unwrap();
@@ -573,7 +582,7 @@ mod tests {
         std::mem::forget(files);
     }
 
-    fn resume(dir: &Path, seed: u64) -> Result<Resumed, Error> {
+    fn resume(dir: &Path, seed: u64) -> Result<Resumed, OutputError> {
         let mut rows = Vec::new();
         let mut current = manifest(seed);
         current.started = "2025-01-02T00:00:00Z".into();
@@ -612,7 +621,7 @@ mod tests {
                 (3, JournalRow::Outcome(strikes(3.0))),
             ]
         );
-        files.write_run(&row(4, &strikes(4.0))).unwrap();
+        files.write_run(4, &row(4, &strikes(4.0))).unwrap();
         let mut builder = SummaryBuilder::new(&schema(), None);
         builder.fail(2);
         let summary = builder.finish().unwrap();
@@ -664,7 +673,11 @@ mod tests {
         assert!(error.contains("no interrupted batch"), "{error}");
         killed_batch(dir.path(), 3, &[]);
         let error = resume(dir.path(), 2).unwrap_err();
-        assert_eq!(error.exit_code(), 2);
+        // The user's to fix: exit code 2 (the command line maps it).
+        assert!(
+            matches!(error, OutputError::Resume(ResumeError::Mismatch { .. })),
+            "{error}"
+        );
         assert!(
             error.to_string().contains("its seed is 1, not 2"),
             "{error}"

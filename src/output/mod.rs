@@ -11,6 +11,7 @@ mod manifest;
 mod record;
 mod resume;
 mod runs;
+mod spill;
 mod summary;
 mod table;
 
@@ -22,18 +23,45 @@ pub use digest::render_digest;
 pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
 pub use manifest::{
-    BatchStatus, Manifest, ManifestScenario, ShardInfo, reproduce_command, resume_command,
-    shell_quote,
+    BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo, shell_quote,
 };
-pub use record::{RecordedRun, RunRecorder};
+pub use record::RunRecorder;
 pub use resume::{FAILURES_HEADER, JournalRow, Recovered, ResumeError};
-pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, parse_field};
+pub use runs::{RowFormat, RunsCsv, RunsRow, canonical_outcome, field_text, parse_field};
+pub use spill::SpillDir;
 pub use summary::{
-    FAILED_CATEGORY, FAILED_OUTCOME, SUMMARY_HEADER, write_summary_csv, write_summary_json,
+    CategoryEntry, FAILED_CATEGORY, FAILED_OUTCOME, HistogramEntry, NumericEntry, OutcomeEntry,
+    SUMMARY_HEADER, SummaryFile, SummaryScenario, write_summary_csv, write_summary_json,
 };
 pub use table::render_batch_table;
 
-use crate::error::Error;
+/// What can go wrong writing output files or reading a batch back.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file could not be read or written: the user's to fix (a full disk, a missing or
+    /// read-only directory).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// `--out` names something that exists and is not a directory.
+    #[error(
+        "{dir}: exists and is not a directory; --out needs a directory (it is created if missing)"
+    )]
+    NotADirectory {
+        /// The path given.
+        dir: String,
+    },
+    /// `--resume` was given a directory that holds no batch to resume, or another batch.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
+    /// The files were used out of order, or a row read back did not fit the statistics: a bug.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
 
 /// A number as written in summary files: Rust's shortest text that reads back to the same
 /// float (so the bytes are reproducible and lose nothing), or empty where it is undefined.
@@ -44,9 +72,9 @@ pub fn number_field(value: Option<f64>) -> String {
     }
 }
 
-/// An I/O failure on `path`, as the command line reports it.
-pub(crate) fn io_error(path: &Path, source: io::Error) -> Error {
-    Error::Io {
+/// An I/O failure on `path`.
+pub(crate) fn io_error(path: &Path, source: io::Error) -> OutputError {
+    OutputError::Io {
         path: path.display().to_string(),
         source,
     }

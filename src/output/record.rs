@@ -1,35 +1,16 @@
-//! A replication made ready for the output on the worker thread that computed it: its outcome as
-//! `runs.csv` holds it (what the statistics take) and, when the batch writes files, its finished
-//! `runs.csv` row. The thread that receives the runs in order then only appends bytes and feeds
+//! A replication made ready for the output on the worker thread that computed it (the batch's
+//! record step): its outcome as `runs.csv` holds it (what the statistics take) and, when the
+//! batch writes files, its finished `runs.csv` row. The thread that receives the runs in order then only appends bytes and feeds
 //! the statistics: formatting and reading back every field there cost a tenth of a replication,
 //! and that thread competes with the workers for the cores.
 
 use super::runs::{RowFormat, RunsRow, canonical_outcome};
-use crate::batch::{self, RunResult};
+use crate::batch::{self, RecordedRun, RunResult};
 use crate::scenario::Scenario;
 use crate::sim::{Outcome, OutcomeSchema};
 
-/// One replication, ready for the files and the statistics.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RecordedRun {
-    /// The run produced an outcome.
-    Done {
-        /// Its values as `runs.csv` holds them ([`canonical_outcome`]).
-        outcome: Outcome,
-        /// Its `runs.csv` row, when the batch writes files.
-        row: Option<RunsRow>,
-    },
-    /// The run failed: the simulation panicked, or its outcome does not fit the columns.
-    Failed {
-        /// Why, for `failures.csv` and the error message.
-        message: String,
-        /// Its `runs.csv` row (outcomes empty, the drawn numbers filled), when the batch writes
-        /// files.
-        row: Option<RunsRow>,
-    },
-}
-
-/// Turns each replication of a batch into a [`RecordedRun`]; shared by the worker threads.
+/// Turns each replication of a batch into a [`RecordedRun`] with its `runs.csv` row; shared by
+/// the worker threads.
 #[derive(Debug)]
 pub struct RunRecorder<'a> {
     scenario: &'a Scenario,
@@ -56,13 +37,14 @@ impl<'a> RunRecorder<'a> {
         }
     }
 
-    /// Records replication `run`. An outcome that does not fit the scenario's columns becomes a
-    /// failed run, with the drawn numbers in its row, as a panic does.
+    /// Records replication `run`: its outcome as [`canonical_outcome`] reads it back from its
+    /// row. An outcome that does not fit the scenario's columns becomes a failed run, with the
+    /// drawn numbers in its row, as a panic does.
     ///
     /// # Errors
     /// When a row cannot be formatted (it has not one value per column): a bug, which stops the
     /// batch.
-    pub fn record(&self, run: u64, result: RunResult) -> Result<RecordedRun, String> {
+    pub fn record(&self, run: u64, result: RunResult) -> Result<RecordedRun<RunsRow>, String> {
         match result {
             Ok(replication) => match canonical_outcome(&replication.outcome, self.schema) {
                 Ok(outcome) => Ok(RecordedRun::Done {

@@ -4,14 +4,11 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Deserialize;
-
-use super::io_error;
 use super::manifest::{BatchStatus, Manifest};
-use super::runs::parse_field;
-use crate::error::Error;
+use super::runs::{KEY_COLUMNS, RowKey, parse_field, runs_header};
+use super::{OutputError, io_error};
 use crate::sim::{Outcome, OutcomeSchema};
 
 /// Why a batch cannot be resumed. All of these are the user's to fix (exit code 2).
@@ -65,54 +62,12 @@ pub(super) const FAILURES_PARTIAL: &str = "failures.csv.partial";
 /// The manifest while a batch runs (status `running`).
 pub(super) const MANIFEST_PARTIAL: &str = "manifest.json.partial";
 
-/// The fields of a manifest that identify a batch and its progress; a manifest written by
-/// [`Manifest::write`] reads back into this (older manifests, without a status, are complete).
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct JournalManifest {
-    engine: EngineField,
-    scenario: ScenarioField,
-    seed: u64,
-    runs: u64,
-    shard: ShardField,
-    #[serde(default = "complete")]
-    status: BatchStatus,
-    #[serde(default)]
-    overrides: Vec<String>,
-    /// When the batch first started.
-    pub started: String,
-    /// When it was resumed before.
-    #[serde(default)]
-    pub resumed: Vec<String>,
-    #[serde(default)]
-    resume: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct EngineField {
-    version: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ScenarioField {
-    sha256: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ShardField {
-    index: u64,
-    count: u64,
-}
-
-fn complete() -> BatchStatus {
-    BatchStatus::Complete
-}
-
 /// The interrupted batch's manifest in `dir`: `manifest.json.partial` while it ran (or was
 /// killed), else `manifest.json` when it says partial.
 ///
 /// # Errors
 /// When there is none, the batch is complete, or the manifest cannot be read.
-pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> {
+pub(super) fn read_manifest(dir: &Path) -> Result<Manifest, ResumeError> {
     let shown = dir.display().to_string();
     for name in [MANIFEST_PARTIAL, "manifest.json"] {
         let path = dir.join(name);
@@ -121,7 +76,7 @@ pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> 
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => return Err(unreadable(&path, e.to_string())),
         };
-        let manifest: JournalManifest = serde_json::from_str(&text)
+        let manifest: Manifest = serde_json::from_str(&text)
             .map_err(|e| unreadable(&path, format!("not a sandtable manifest ({e})")))?;
         return match manifest.status {
             BatchStatus::Complete => Err(ResumeError::Complete { dir: shown }),
@@ -132,65 +87,16 @@ pub(super) fn read_manifest(dir: &Path) -> Result<JournalManifest, ResumeError> 
 }
 
 /// Checks that `current` (the batch the command describes) is the batch `journal` recorded:
-/// same engine version, resolved scenario, seed, runs, shard and overrides.
+/// the same [`BatchIdentity`](super::BatchIdentity).
 ///
 /// # Errors
 /// [`ResumeError::Mismatch`] listing every difference.
 pub(super) fn check_same_batch(
     dir: &Path,
-    journal: &JournalManifest,
+    journal: &Manifest,
     current: &Manifest,
 ) -> Result<(), ResumeError> {
-    let mut differences = Vec::new();
-    if journal.engine.version != current.engine.version {
-        differences.push(format!(
-            "it was started by sandtable {}, this is {} (results may differ between versions)",
-            journal.engine.version, current.engine.version
-        ));
-    }
-    if journal.scenario.sha256 != current.scenario.sha256 {
-        differences.push(format!(
-            "its scenario's SHA-256 is {}…, this one's is {}… (the scenario file or what it \
-             extends changed, or another file was given)",
-            short(&journal.scenario.sha256),
-            short(&current.scenario.sha256)
-        ));
-    }
-    if journal.seed != current.seed {
-        differences.push(format!(
-            "its seed is {}, not {}",
-            journal.seed, current.seed
-        ));
-    }
-    if journal.runs != current.runs {
-        differences.push(format!(
-            "it has {} runs, not {}",
-            journal.runs, current.runs
-        ));
-    }
-    if (journal.shard.index, journal.shard.count) != (current.shard.index, current.shard.count) {
-        differences.push(format!(
-            "it is shard {}/{}, not {}/{}",
-            journal.shard.index, journal.shard.count, current.shard.index, current.shard.count
-        ));
-    }
-    if journal.overrides != current.overrides {
-        let list = |o: &[String]| {
-            if o.is_empty() {
-                "none".to_string()
-            } else {
-                o.iter()
-                    .map(|s| format!("--set {s}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }
-        };
-        differences.push(format!(
-            "its overrides are {}, not {}",
-            list(&journal.overrides),
-            list(&current.overrides)
-        ));
-    }
+    let differences = journal.identity.differences(&current.identity);
     if differences.is_empty() {
         return Ok(());
     }
@@ -202,10 +108,6 @@ pub(super) fn check_same_batch(
             .clone()
             .unwrap_or_else(|| "(see its manifest)".to_string()),
     })
-}
-
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
 }
 
 fn unreadable(path: &Path, message: String) -> ResumeError {
@@ -317,86 +219,28 @@ pub(super) fn recover_runs(
     seed: u64,
     runs: std::ops::Range<u64>,
     on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
-) -> Result<Recovered, Error> {
+) -> Result<Recovered, OutputError> {
     let runs_path = dir.join(RUNS_PARTIAL);
     let failures_path = dir.join(FAILURES_PARTIAL);
-    let io = |path: &PathBuf| {
-        let path = path.clone();
-        move |e: io::Error| io_error(&path, e)
-    };
     let (failures, failures_header_end) =
-        read_failures(&failures_path, seed).map_err(io(&failures_path))?;
-
+        read_failures(&failures_path, seed).map_err(|e| io_error(&failures_path, e))?;
+    let io = |e| io_error(&runs_path, e);
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .open(&runs_path)
-        .map_err(io(&runs_path))?;
-    let total = file.seek(SeekFrom::End(0)).map_err(io(&runs_path))?;
-    let whole = whole_lines_len(&mut file).map_err(io(&runs_path))?;
-    file.seek(SeekFrom::Start(0)).map_err(io(&runs_path))?;
-    let expected_header: Vec<&str> = ["run", "seed"].into_iter().chain(schema.names()).collect();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::new((&file).take(whole)));
-    let mut record = csv::StringRecord::new();
-    let mut kept_len = 0;
-    let mut next_run = runs.start;
-    let mut failed = failures.iter().peekable();
-    let mut header_seen = false;
-    // A record that cannot be read at all (not UTF-8, say) ends the reading like any bad row.
-    while let Ok(true) = reader.read_record(&mut record) {
-        if !header_seen {
-            if record.iter().collect::<Vec<_>>() != expected_header {
-                return Err(unreadable(
-                    &runs_path,
-                    "its columns are not this scenario's outcomes".to_string(),
-                )
-                .into());
-            }
-            header_seen = true;
-            kept_len = reader.position().byte();
-            continue;
-        }
-        let run_ok = record.get(0) == Some(next_run.to_string().as_str()) && next_run < runs.end;
-        let seed_ok = record.get(1) == Some(seed.to_string().as_str());
-        if !run_ok || !seed_ok || record.len() != expected_header.len() {
-            break;
-        }
-        while failed.peek().is_some_and(|(run, _)| *run < next_run) {
-            failed.next();
-        }
-        let row = if failed.peek().is_some_and(|(run, _)| *run == next_run) {
-            failed.next();
-            JournalRow::Failed
-        } else {
-            let values = record
-                .iter()
-                .skip(2)
-                .zip(&schema.columns)
-                .map(|(field, column)| parse_field(field, &column.kind))
-                .collect::<Result<Vec<_>, String>>();
-            match values {
-                Ok(values) => JournalRow::Outcome(Outcome { values }),
-                Err(_) => break,
-            }
-        };
-        on_row(next_run, row).map_err(|message| {
-            Error::Internal(format!(
-                "{}, run {next_run}: {message}",
-                runs_path.display()
-            ))
-        })?;
-        kept_len = reader.position().byte();
-        next_run += 1;
-    }
-    drop(reader);
-    if !header_seen {
-        // Not even the header was written whole: start the file again.
-        kept_len = 0;
-    }
-    file.set_len(kept_len).map_err(io(&runs_path))?;
+        .map_err(io)?;
+    let total = file.seek(SeekFrom::End(0)).map_err(io)?;
+    let whole = whole_lines_len(&mut file).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let batch = JournalRows {
+        schema,
+        seed,
+        runs: runs.clone(),
+        failures: &failures,
+    };
+    let (next_run, kept_len) = batch.read(&file, whole, &runs_path, on_row)?;
+    file.set_len(kept_len).map_err(io)?;
 
     // Failures of runs that are computed again are dropped with them, so none is listed twice.
     let failures_len = failures
@@ -405,7 +249,9 @@ pub(super) fn recover_runs(
         .last()
         .map_or(failures_header_end, |(_, end)| *end);
     match OpenOptions::new().write(true).open(&failures_path) {
-        Ok(f) => f.set_len(failures_len).map_err(io(&failures_path))?,
+        Ok(f) => f
+            .set_len(failures_len)
+            .map_err(|e| io_error(&failures_path, e))?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_error(&failures_path, e)),
     }
@@ -414,4 +260,92 @@ pub(super) fn recover_runs(
         rows: next_run - runs.start,
         dropped_bytes: total - kept_len,
     })
+}
+
+/// What the rows of an interrupted batch's `runs.csv.partial` must be to be kept: the batch's
+/// columns, seed and runs, with the failed runs of its `failures.csv.partial`.
+struct JournalRows<'a> {
+    schema: &'a OutcomeSchema,
+    seed: u64,
+    runs: std::ops::Range<u64>,
+    /// The failed runs, in order, with where each ends in `failures.csv.partial`.
+    failures: &'a [(u64, u64)],
+}
+
+impl JournalRows<'_> {
+    /// Reads the first `whole` bytes of `file` (`path`), hands each row kept to `on_row`, and
+    /// returns the first run not kept and the length of the file up to it.
+    fn read(
+        &self,
+        file: &File,
+        whole: u64,
+        path: &Path,
+        on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
+    ) -> Result<(u64, u64), OutputError> {
+        let expected_header = runs_header(self.schema);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(BufReader::new(file.take(whole)));
+        let mut record = csv::StringRecord::new();
+        // Not even the header written whole: the file starts again.
+        let mut kept_len = 0;
+        let mut next_run = self.runs.start;
+        let mut failed = self.failures.iter().peekable();
+        let mut header_seen = false;
+        // A record that cannot be read at all (not UTF-8, say) ends the reading like any bad row.
+        while let Ok(true) = reader.read_record(&mut record) {
+            if !header_seen {
+                if record.iter().ne(expected_header.iter().copied()) {
+                    let why = "its columns are not this scenario's outcomes".to_string();
+                    return Err(unreadable(path, why).into());
+                }
+                header_seen = true;
+                kept_len = reader.position().byte();
+                continue;
+            }
+            while failed.peek().is_some_and(|(run, _)| *run < next_run) {
+                failed.next();
+            }
+            let is_failed = failed.peek().is_some_and(|(run, _)| *run == next_run);
+            let Some(row) = self.row(&record, next_run, is_failed) else {
+                break;
+            };
+            on_row(next_run, row).map_err(|message| {
+                OutputError::Internal(format!("{}, run {next_run}: {message}", path.display()))
+            })?;
+            kept_len = reader.position().byte();
+            next_run += 1;
+        }
+        Ok((next_run, kept_len))
+    }
+
+    /// `record` as the row of run `run` (failed when `failed`), or `None` when it is not that
+    /// row of this batch: another run or seed, other columns, or a field that is not a value of
+    /// its column.
+    fn row(&self, record: &csv::StringRecord, run: u64, failed: bool) -> Option<JournalRow> {
+        let key = RowKey {
+            run,
+            seed: self.seed,
+        };
+        let key_ok = record
+            .iter()
+            .zip(key.fields())
+            .all(|(field, expected)| field == expected);
+        let columns = KEY_COLUMNS.len() + self.schema.columns.len();
+        if !key_ok || run >= self.runs.end || record.len() != columns {
+            return None;
+        }
+        if failed {
+            return Some(JournalRow::Failed);
+        }
+        let values = record
+            .iter()
+            .skip(KEY_COLUMNS.len())
+            .zip(&self.schema.columns)
+            .map(|(field, column)| parse_field(field, &column.kind))
+            .collect::<Result<Vec<_>, String>>()
+            .ok()?;
+        Some(JournalRow::Outcome(Outcome { values }))
+    }
 }

@@ -8,8 +8,57 @@ use std::io::{self, Write};
 
 use crate::sim::{ColumnKind, Outcome, OutcomeSchema, Value};
 
-/// The value a `runs.csv` field stands for: the inverse of [`Value::to_field`] on what it
-/// writes, so that `parse_field(v.to_field(k), k)` is `v` to the bit for every value a run can
+/// The columns every `runs.csv` row starts with, before the outcome columns: which run of which
+/// batch the row is.
+pub(crate) const KEY_COLUMNS: [&str; 2] = ["run", "seed"];
+
+/// The header of `runs.csv` (and of a replay's `outcome.csv`): [`KEY_COLUMNS`], then `schema`'s
+/// columns in order. The one statement of the column order: the header written, the rows
+/// ([`RowFormat`], through [`RowKey`]) and the reader of an interrupted batch all follow it.
+pub(crate) fn runs_header(schema: &OutcomeSchema) -> Vec<&str> {
+    KEY_COLUMNS.into_iter().chain(schema.names()).collect()
+}
+
+/// A row's values for [`KEY_COLUMNS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowKey {
+    /// The replication.
+    pub run: u64,
+    /// The batch seed.
+    pub seed: u64,
+}
+
+impl RowKey {
+    /// The values, in the order of [`KEY_COLUMNS`].
+    fn values(self) -> [u64; KEY_COLUMNS.len()] {
+        [self.run, self.seed]
+    }
+
+    /// The fields as `runs.csv` holds them, in the order of [`KEY_COLUMNS`].
+    pub(crate) fn fields(self) -> [String; KEY_COLUMNS.len()] {
+        self.values().map(|v| v.to_string())
+    }
+}
+
+/// `value` as written in a `runs.csv` field of a column of `kind`: empty, a category name, a
+/// whole number, days to the minute (3 decimals), or the shortest text that reads back to the
+/// same float. The reference text: [`RowFormat`] writes the same bytes faster, the replay
+/// narrative shows it, and the tests compare against it.
+pub fn field_text(value: &Value, kind: &ColumnKind) -> String {
+    match (*value, kind) {
+        (Value::Empty, _) => String::new(),
+        (Value::Category(i), ColumnKind::Category { categories }) => {
+            categories.get(i).cloned().unwrap_or_default()
+        }
+        (Value::Category(i), _) => i.to_string(),
+        (Value::Number(v), ColumnKind::Day) => format!("{v:.3}"),
+        (Value::Number(v), _) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
+        (Value::Number(v), _) => format!("{v}"),
+    }
+}
+
+/// The value a `runs.csv` field stands for: the inverse of [`field_text`] on what it
+/// writes, so that `parse_field(field_text(v, k), k)` is `v` to the bit for every value a run can
 /// produce (but `-0`, which is written `0`, and NaN's payload).
 ///
 /// # Errors
@@ -37,7 +86,7 @@ pub fn parse_field(text: &str, kind: &ColumnKind) -> Result<Value, String> {
 /// from its `runs.csv` (whose values come from the text) summarises to the same bytes as one
 /// that ran in one go, whatever rounding the text does.
 ///
-/// Each value is `parse_field(&value.to_field(kind), kind)`, but the text is only made where
+/// Each value is `parse_field(&field_text(value, kind), kind)`, but the text is only made where
 /// reading it back can change the value (days, rounded to the minute), so this costs little
 /// more than copying the outcome; see `canonical_value`.
 ///
@@ -72,7 +121,7 @@ pub fn canonical_outcome(outcome: &Outcome, schema: &OutcomeSchema) -> Result<Ou
     Ok(Outcome { values })
 }
 
-/// `parse_field(&value.to_field(kind), kind)`, going through the text (in `text`, reused) only
+/// `parse_field(&field_text(value, kind), kind)`, going through the text (in `text`, reused) only
 /// where it can change the value:
 /// - a finite number in a count or parameter column is written either as the integer it is
 ///   (whole and below 1e15, so exact in an `i64` and back) or as the shortest text that reads
@@ -95,16 +144,16 @@ fn canonical_value(value: Value, kind: &ColumnKind, text: &mut String) -> Result
         },
         (Value::Number(v), ColumnKind::Day) => {
             text.clear();
-            // The very text `to_field` makes; writing into a String cannot fail.
+            // The very text `field_text` makes; writing into a String cannot fail.
             let _ = write!(text, "{v:.3}");
             parse_field(text, kind)
         }
-        _ => parse_field(&value.to_field(kind), kind),
+        _ => parse_field(&field_text(&value, kind), kind),
     }
 }
 
 /// How each field of a `runs.csv` row is written, made once per batch so that a row goes
-/// straight into a byte buffer, with no `String` per field: the text of [`Value::to_field`]
+/// straight into a byte buffer, with no `String` per field: the text of [`field_text`]
 /// (which stays the reference: replay narratives and the tests use it), quoted as the csv crate
 /// quotes it.
 #[derive(Debug, Clone)]
@@ -181,9 +230,13 @@ impl RowFormat {
             ));
         }
         let mut integers = itoa::Buffer::new();
-        out.extend_from_slice(integers.format(run).as_bytes());
-        out.push(b',');
-        out.extend_from_slice(integers.format(seed).as_bytes());
+        let key = RowKey { run, seed };
+        for (i, value) in key.values().into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(integers.format(value).as_bytes());
+        }
         for (value, format) in outcome.values.iter().zip(&self.columns) {
             out.push(b',');
             write_field(out, *value, format);
@@ -205,7 +258,7 @@ fn csv_field(name: &str) -> Box<[u8]> {
     field.into_bytes().into_boxed_slice()
 }
 
-/// Appends `value`'s field: what [`Value::to_field`] writes for it, arm for arm.
+/// Appends `value`'s field: what [`field_text`] writes for it, arm for arm.
 fn write_field(out: &mut Vec<u8>, value: Value, format: &FieldFormat) {
     match (value, format) {
         (Value::Empty, _) => {}
@@ -223,7 +276,7 @@ fn write_field(out: &mut Vec<u8>, value: Value, format: &FieldFormat) {
     }
 }
 
-/// Appends `v` as [`Value::to_field`] writes a number outside a day column: a whole number
+/// Appends `v` as [`field_text`] writes a number outside a day column: a whole number
 /// below 1e15 as the integer it is (so `-0` is `0`), anything else as `Display` does, which is
 /// the shortest text that reads back to `v`, never in exponent notation.
 ///
@@ -310,13 +363,13 @@ impl<W: Write> std::fmt::Debug for RunsCsv<W> {
 }
 
 impl<W: Write> RunsCsv<W> {
-    /// Starts the file: writes the header `run,seed,<outcome columns>`.
+    /// Starts the file: writes the header ([`runs_header`]: `run,seed,<outcome columns>`).
     ///
     /// # Errors
     /// When the writer fails.
     pub fn new(writer: W, schema: &OutcomeSchema) -> io::Result<RunsCsv<W>> {
         let mut header = csv::Writer::from_writer(Vec::new());
-        header.write_record(["run", "seed"].into_iter().chain(schema.names()))?;
+        header.write_record(runs_header(schema))?;
         let header = header
             .into_inner()
             .map_err(|e| io::Error::other(e.error().to_string()))?;
@@ -411,13 +464,13 @@ mod tests {
     }
 
     /// What `RunsCsv` wrote before rows were formatted into bytes, kept as the reference: each
-    /// field's [`Value::to_field`] text through the csv crate.
+    /// field's [`field_text`] text through the csv crate.
     fn reference_row(run: u64, seed: u64, outcome: &Outcome, schema: &OutcomeSchema) -> Vec<u8> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_field(run.to_string()).unwrap();
         writer.write_field(seed.to_string()).unwrap();
         for (value, column) in outcome.values.iter().zip(&schema.columns) {
-            writer.write_field(value.to_field(&column.kind)).unwrap();
+            writer.write_field(field_text(value, &column.kind)).unwrap();
         }
         writer.write_record(None::<&[u8]>).unwrap();
         writer.into_inner().unwrap()
@@ -503,7 +556,7 @@ mod tests {
             write_field(&mut field, Value::Number(v), &formats[k]);
             prop_assert_eq!(
                 String::from_utf8(field).unwrap(),
-                Value::Number(v).to_field(&kinds[k]),
+                field_text(&Value::Number(v), &kinds[k]),
                 "{:e} ({:#x})", v, v.to_bits()
             );
         }
@@ -512,7 +565,7 @@ mod tests {
         fn canonical_values_are_the_text_read_back(v in any_number(), i in 0usize..3) {
             let kind = [ColumnKind::Count, ColumnKind::Parameter, ColumnKind::Day][i].clone();
             let value = Value::Number(v);
-            let through_text = parse_field(&value.to_field(&kind), &kind);
+            let through_text = parse_field(&field_text(&value, &kind), &kind);
             let fast = canonical_value(value, &kind, &mut String::new());
             match (&fast, &through_text) {
                 (Ok(a), Ok(b)) => prop_assert!(same(a, b), "{:e}: {:?} vs {:?}", v, a, b),
@@ -568,7 +621,7 @@ mod tests {
                             categories.len()
                         ));
                     }
-                    parse_field(&value.to_field(&column.kind), &column.kind)
+                    parse_field(&field_text(value, &column.kind), &column.kind)
                         .map_err(|e| format!("outcome column {}: {e}", column.name))
                 })
                 .collect::<Result<Vec<Value>, String>>();
@@ -619,7 +672,11 @@ mod tests {
             let mut field = Vec::new();
             write_number(&mut field, v);
             assert_eq!(String::from_utf8(field).unwrap(), text, "{v:e}");
-            assert_eq!(Value::Number(v).to_field(&ColumnKind::Count), text, "{v:e}");
+            assert_eq!(
+                field_text(&Value::Number(v), &ColumnKind::Count),
+                text,
+                "{v:e}"
+            );
         }
     }
 
@@ -754,12 +811,12 @@ mod tests {
             (Value::Empty, 3),
         ];
         for (value, k) in values {
-            let field = value.to_field(&kinds[k]);
+            let field = field_text(&value, &kinds[k]);
             assert_eq!(parse_field(&field, &kinds[k]), Ok(value), "{field}");
         }
         // -0 is written 0 and reads back as +0: the statistics see what the file says.
         assert_eq!(
-            parse_field(&Value::Number(-0.0).to_field(&kinds[1]), &kinds[1]),
+            parse_field(&field_text(&Value::Number(-0.0), &kinds[1]), &kinds[1]),
             Ok(Value::Number(0.0))
         );
         assert!(parse_field("stuck", &kinds[3]).is_err());

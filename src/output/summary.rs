@@ -4,14 +4,14 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::manifest::{BatchStatus, ShardInfo};
 use super::number_field;
-use crate::batch::{BatchSummary, OutcomeStats, Plan};
+use crate::batch::{BatchSummary, OutcomeStats, OutcomeSummary, Plan};
 use crate::scenario::Scenario;
 use crate::sim::ColumnKind;
-use crate::stats::{Histogram, NumericSummary, Z_95, wilson_interval};
+use crate::stats::{NumericSummary, Z_95, wilson_interval};
 
 /// The columns of `summary.csv`.
 pub const SUMMARY_HEADER: [&str; 15] = [
@@ -117,90 +117,161 @@ pub const FAILED_OUTCOME: &str = "run_status";
 /// `category` of that row.
 pub const FAILED_CATEGORY: &str = "failed";
 
+/// The format `summary.json` names itself with.
+const SUMMARY_FORMAT: &str = "sandtable-summary-1";
+
+/// `summary.json`, as written and as read back (by `report` and `merge`): what summary.csv holds
+/// plus a histogram per numeric outcome, and the scenario, seed and shard it summarises, whether
+/// the batch is complete, the runs recorded and those that failed. Nothing in it depends on the
+/// clock, the thread count, or whether the batch was interrupted and resumed on the way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryFile {
+    /// `sandtable-summary-1`.
+    pub format: String,
+    /// The scenario summarised.
+    pub scenario: SummaryScenario,
+    /// The batch seed.
+    pub seed: u64,
+    /// Runs in the whole batch (all shards).
+    pub runs: u64,
+    /// The block of runs summarised.
+    pub shard: ShardInfo,
+    /// Whether the summary is over every run of the shard.
+    pub status: BatchStatus,
+    /// Runs recorded, failed or not.
+    pub completed_runs: u64,
+    /// Runs that failed, in run order; left out of every statistic.
+    pub failed_runs: Vec<u64>,
+    /// One entry per outcome column, in `runs.csv` order.
+    pub outcomes: Vec<OutcomeEntry>,
+}
+
 /// The scenario by name and hash only: its path may differ between machines, the bytes may not.
-#[derive(Serialize)]
-struct ScenarioJson<'a> {
-    name: &'a str,
-    sha256: String,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryScenario {
+    /// Its short name.
+    pub name: String,
+    /// Hex SHA-256 of the resolved scenario.
+    pub sha256: String,
 }
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    format: &'static str,
-    scenario: ScenarioJson<'a>,
-    seed: u64,
-    runs: u64,
-    shard: ShardInfo,
-    status: BatchStatus,
-    completed_runs: u64,
-    failed_runs: &'a [u64],
-    outcomes: Vec<OutcomeJson<'a>>,
-}
-
-#[derive(Serialize)]
+/// One outcome of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-enum OutcomeJson<'a> {
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a summary holds one per outcome column, a few dozen; boxing would save nothing"
+)]
+pub enum OutcomeEntry {
+    /// A count, a day or a drawn parameter (`kind` says which).
     Numeric {
-        outcome: &'a str,
-        kind: &'static str,
+        /// The column, as in `runs.csv`.
+        outcome: String,
+        /// `count`, `day` or `parameter`.
+        kind: String,
+        /// Its statistics.
         #[serde(flatten)]
-        stats: NumericJson<'a>,
+        stats: NumericEntry,
     },
+    /// A categorical outcome.
     Categorical {
-        outcome: &'a str,
-        kind: &'static str,
+        /// The column, as in `runs.csv`.
+        outcome: String,
+        /// `category`.
+        kind: String,
+        /// Runs summarised.
         n: u64,
-        categories: Vec<CategoryJson<'a>>,
+        /// One share per category, in the scenario's order.
+        categories: Vec<CategoryEntry>,
     },
 }
 
-/// The numeric statistics under the names summary.csv uses.
-#[derive(Serialize)]
-struct NumericJson<'a> {
-    n: u64,
-    present: u64,
-    mean: Option<f64>,
-    sd: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-    p05: Option<f64>,
-    p25: Option<f64>,
-    p50: Option<f64>,
-    p75: Option<f64>,
-    p95: Option<f64>,
-    min: Option<f64>,
-    max: Option<f64>,
-    histogram: &'a Histogram,
+/// The numeric statistics under the names summary.csv uses, and the histogram. An undefined
+/// statistic is null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericEntry {
+    /// Runs summarised.
+    pub n: u64,
+    /// Runs that had a value.
+    pub present: u64,
+    /// Mean of the values.
+    pub mean: Option<f64>,
+    /// Sample standard deviation.
+    pub sd: Option<f64>,
+    /// Lower end of the 95% t-interval of the mean.
+    pub ci95_low: Option<f64>,
+    /// Upper end of the 95% t-interval of the mean.
+    pub ci95_high: Option<f64>,
+    /// 5th percentile (type 7).
+    pub p05: Option<f64>,
+    /// 25th percentile.
+    pub p25: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 75th percentile.
+    pub p75: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// Smallest value.
+    pub min: Option<f64>,
+    /// Largest value.
+    pub max: Option<f64>,
+    /// Counts in bins.
+    pub histogram: HistogramEntry,
 }
 
-impl<'a> From<&'a NumericSummary> for NumericJson<'a> {
-    fn from(s: &'a NumericSummary) -> Self {
-        NumericJson {
+/// A histogram: `edges` one longer than `counts`; both empty when no run had a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistogramEntry {
+    /// Bin boundaries, ascending.
+    pub edges: Vec<f64>,
+    /// Values in each bin.
+    pub counts: Vec<u64>,
+}
+
+/// The share of one category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryEntry {
+    /// The category's name.
+    pub category: String,
+    /// Runs in it.
+    pub present: u64,
+    /// Their share of the runs summarised; null when there were none.
+    pub mean: Option<f64>,
+    /// Lower end of the Wilson 95% interval.
+    pub ci95_low: f64,
+    /// Upper end of the Wilson 95% interval.
+    pub ci95_high: f64,
+}
+
+/// A statistic as `summary.json` holds it: NaN (undefined) as null, which is also what JSON
+/// makes of it, so that the file reads back to the value written.
+fn defined(value: Option<f64>) -> Option<f64> {
+    value.filter(|v| !v.is_nan())
+}
+
+impl From<&NumericSummary> for NumericEntry {
+    fn from(s: &NumericSummary) -> Self {
+        NumericEntry {
             n: s.n,
             present: s.present,
-            mean: s.mean,
-            sd: s.sd,
-            ci95_low: s.ci95_low,
-            ci95_high: s.ci95_high,
-            p05: s.p05,
-            p25: s.p25,
-            p50: s.p50,
-            p75: s.p75,
-            p95: s.p95,
-            min: s.min,
-            max: s.max,
-            histogram: &s.histogram,
+            mean: defined(s.mean),
+            sd: defined(s.sd),
+            ci95_low: defined(s.ci95_low),
+            ci95_high: defined(s.ci95_high),
+            p05: defined(s.p05),
+            p25: defined(s.p25),
+            p50: defined(s.p50),
+            p75: defined(s.p75),
+            p95: defined(s.p95),
+            min: defined(s.min),
+            max: defined(s.max),
+            histogram: HistogramEntry {
+                edges: s.histogram.edges.clone(),
+                counts: s.histogram.counts.clone(),
+            },
         }
     }
-}
-
-#[derive(Serialize)]
-struct CategoryJson<'a> {
-    category: &'a str,
-    present: u64,
-    mean: Option<f64>,
-    ci95_low: f64,
-    ci95_high: f64,
 }
 
 fn kind_name(kind: &ColumnKind) -> &'static str {
@@ -212,67 +283,87 @@ fn kind_name(kind: &ColumnKind) -> &'static str {
     }
 }
 
-/// Writes `summary.json`: what summary.csv holds plus a histogram per numeric outcome, and the
-/// scenario, seed and shard it summarises, whether the batch is complete, the runs recorded and
-/// those that failed (pretty-printed, for programs). Nothing in it depends on the clock, the
-/// thread count, or whether the batch was interrupted and resumed on the way.
+impl OutcomeEntry {
+    /// The entry of one outcome of a batch whose summary is over `runs` runs.
+    fn of(outcome: &OutcomeSummary, runs: u64) -> OutcomeEntry {
+        let name = outcome.column.name.clone();
+        let kind = kind_name(&outcome.column.kind).to_string();
+        match &outcome.stats {
+            OutcomeStats::Numeric(s) => OutcomeEntry::Numeric {
+                outcome: name,
+                kind,
+                stats: s.into(),
+            },
+            OutcomeStats::Categories(categories) => OutcomeEntry::Categorical {
+                outcome: name,
+                kind,
+                n: runs,
+                categories: categories
+                    .iter()
+                    .map(|c| CategoryEntry {
+                        category: c.category.clone(),
+                        present: c.count,
+                        mean: defined(Some(c.proportion)),
+                        ci95_low: c.ci95_low,
+                        ci95_high: c.ci95_high,
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+impl SummaryFile {
+    /// The summary file of the batch `plan` ran on `scenario`, in the state `status`.
+    pub fn of(
+        scenario: &Scenario,
+        plan: &Plan,
+        status: BatchStatus,
+        summary: &BatchSummary,
+    ) -> SummaryFile {
+        SummaryFile {
+            format: SUMMARY_FORMAT.to_string(),
+            scenario: SummaryScenario {
+                name: scenario.name.clone(),
+                sha256: scenario.sha256(),
+            },
+            seed: plan.seed,
+            runs: plan.runs,
+            shard: ShardInfo::of(plan),
+            status,
+            completed_runs: summary.completed_runs(),
+            failed_runs: summary.failed_runs.clone(),
+            outcomes: summary
+                .outcomes
+                .iter()
+                .map(|o| OutcomeEntry::of(o, summary.runs))
+                .collect(),
+        }
+    }
+
+    /// Writes the file, pretty-printed, for programs.
+    ///
+    /// # Errors
+    /// When the writer fails.
+    pub fn write<W: Write>(&self, mut writer: W) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut writer, self)?;
+        writer.write_all(b"\n")?;
+        writer.flush()
+    }
+}
+
+/// Writes `summary.json` ([`SummaryFile`]) for the batch `plan` ran on `scenario`.
 ///
 /// # Errors
 /// When the writer fails.
 pub fn write_summary_json<W: Write>(
-    mut writer: W,
+    writer: W,
     scenario: &Scenario,
     plan: &Plan,
     status: BatchStatus,
     summary: &BatchSummary,
 ) -> io::Result<()> {
-    let outcomes = summary
-        .outcomes
-        .iter()
-        .map(|o| {
-            let outcome = o.column.name.as_str();
-            let kind = kind_name(&o.column.kind);
-            match &o.stats {
-                OutcomeStats::Numeric(s) => OutcomeJson::Numeric {
-                    outcome,
-                    kind,
-                    stats: s.into(),
-                },
-                OutcomeStats::Categories(categories) => OutcomeJson::Categorical {
-                    outcome,
-                    kind,
-                    n: summary.runs,
-                    categories: categories
-                        .iter()
-                        .map(|c| CategoryJson {
-                            category: &c.category,
-                            present: c.count,
-                            mean: (!c.proportion.is_nan()).then_some(c.proportion),
-                            ci95_low: c.ci95_low,
-                            ci95_high: c.ci95_high,
-                        })
-                        .collect(),
-                },
-            }
-        })
-        .collect();
-    let json = SummaryJson {
-        format: "sandtable-summary-1",
-        scenario: ScenarioJson {
-            name: &scenario.name,
-            sha256: scenario.sha256(),
-        },
-        seed: plan.seed,
-        runs: plan.runs,
-        shard: ShardInfo::of(plan),
-        status,
-        completed_runs: summary.completed_runs(),
-        failed_runs: &summary.failed_runs,
-        outcomes,
-    };
-    serde_json::to_writer_pretty(&mut writer, &json)?;
-    writer.write_all(b"\n")?;
-    writer.flush()
+    SummaryFile::of(scenario, plan, status, summary).write(writer)
 }
 
 #[cfg(test)]
@@ -361,5 +452,77 @@ mod tests {
         );
         // The outcomes are over the four runs that have one.
         assert!(text.contains("\nc_status,arrived,4,3,0.75,"), "{text}");
+    }
+
+    #[test]
+    fn summary_json_reads_back_as_it_was_written() {
+        let scenario = crate::scenario::load_default(&[]).unwrap();
+        let plan = Plan {
+            seed: 7,
+            runs: 12,
+            shard: crate::batch::Shard::new(2, 3).unwrap(),
+            threads: 2,
+        };
+        for summary in [summary(), summary_failing(&[5, 6])] {
+            let file = SummaryFile::of(&scenario, &plan, BatchStatus::Partial, &summary);
+            let mut bytes = Vec::new();
+            file.write(&mut bytes).unwrap();
+            let read: SummaryFile = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(read, file);
+            // Numeric and categorical outcomes each read back as what they are.
+            assert!(matches!(read.outcomes[0], OutcomeEntry::Categorical { .. }));
+            assert!(matches!(read.outcomes[1], OutcomeEntry::Numeric { .. }));
+        }
+    }
+
+    #[test]
+    fn a_real_batchs_summary_json_reads_back_to_the_same_numbers() {
+        let scenario = std::sync::Arc::new(crate::scenario::load_default(&[]).unwrap());
+        let schema = crate::sim::OutcomeSchema::for_scenario(&scenario);
+        let mut builder = SummaryBuilder::new(&schema, None);
+        for run in 0..60 {
+            let outcome = crate::sim::simulate(&scenario, 11, run, false).outcome;
+            let outcome = super::super::canonical_outcome(&outcome, &schema).unwrap();
+            builder.push(&outcome).unwrap();
+        }
+        let plan = Plan {
+            seed: 11,
+            runs: 60,
+            shard: crate::batch::Shard::WHOLE,
+            threads: 1,
+        };
+        let summary = builder.finish().unwrap();
+        let file = SummaryFile::of(&scenario, &plan, BatchStatus::Complete, &summary);
+        let mut bytes = Vec::new();
+        file.write(&mut bytes).unwrap();
+        let read: SummaryFile = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(read, file);
+        // Written again, it is the same bytes.
+        let mut again = Vec::new();
+        read.write(&mut again).unwrap();
+        assert_eq!(again, bytes);
+    }
+
+    #[test]
+    fn a_summary_without_runs_reads_back_too() {
+        let scenario = crate::scenario::load_default(&[]).unwrap();
+        let schema = crate::sim::OutcomeSchema::for_scenario(&scenario);
+        let mut builder = SummaryBuilder::new(&schema, None);
+        builder.fail(0);
+        let plan = Plan {
+            seed: 1,
+            runs: 1,
+            shard: crate::batch::Shard::WHOLE,
+            threads: 1,
+        };
+        let file = SummaryFile::of(
+            &scenario,
+            &plan,
+            BatchStatus::Complete,
+            &builder.finish().unwrap(),
+        );
+        let mut bytes = Vec::new();
+        file.write(&mut bytes).unwrap();
+        assert_eq!(serde_json::from_slice::<SummaryFile>(&bytes).unwrap(), file);
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::batch::{BatchSummary, Plan};
-use crate::scenario::Scenario;
+use crate::scenario::{Convoy, Scenario};
 use crate::sim::outcome::reported_sites;
 use crate::stats::{CategorySummary, NumericSummary};
 
@@ -14,12 +14,38 @@ use crate::stats::{CategorySummary, NumericSummary};
 /// lost; per reported site who holds it at the end and when it was taken; killed and wounded by
 /// faction, civilians killed; IED strikes, ambushes, camp raids and engagements.
 pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSummary) -> String {
-    let mut out = String::new();
-    let mut line = |text: String| {
-        out.push_str(&text);
-        out.push('\n');
-    };
-    line(scenario.title.clone());
+    let mut out = Table(String::new());
+    heading(&mut out, scenario, plan, summary);
+    for convoy in &scenario.convoys {
+        convoy_section(&mut out, scenario, convoy, summary);
+    }
+    holders(&mut out, scenario, summary);
+    // The faction names set the width of the casualty and event tables alike.
+    let width = scenario
+        .factions
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
+    casualties(&mut out, scenario, summary, width);
+    events(&mut out, summary, width);
+    out.0
+}
+
+/// The table's text, a line at a time.
+struct Table(String);
+
+impl Table {
+    fn line(&mut self, text: impl AsRef<str>) {
+        self.0.push_str(text.as_ref());
+        self.0.push('\n');
+    }
+}
+
+/// Title; scenario, runs, seed (and shard); the failed runs, when any failed.
+fn heading(out: &mut Table, scenario: &Scenario, plan: &Plan, summary: &BatchSummary) {
+    out.line(&scenario.title);
     let mut heading = format!(
         "scenario {} · {} runs · seed {}",
         scenario.name,
@@ -37,14 +63,14 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
             runs.end.saturating_sub(1)
         );
     }
-    line(heading);
+    out.line(heading);
     if !summary.failed_runs.is_empty() {
         let failed = &summary.failed_runs;
         let mut runs: Vec<String> = failed.iter().take(10).map(u64::to_string).collect();
         if failed.len() > 10 {
             runs.push(format!("… ({} more)", failed.len() - 10));
         }
-        line(format!(
+        out.line(format!(
             "{} of {} runs FAILED (an internal error) and are left out of the figures below: {} {}",
             failed.len(),
             summary.completed_runs(),
@@ -52,87 +78,88 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
             runs.join(", ")
         ));
     }
+}
 
-    for convoy in &scenario.convoys {
-        line(String::new());
-        let destination = &scenario.sites[convoy.destination()].name;
-        let statuses = summary
-            .categories(&format!("{}_status", convoy.id))
+/// One convoy: the share that arrives, every status share, arrival dates, vehicles lost.
+fn convoy_section(out: &mut Table, scenario: &Scenario, convoy: &Convoy, summary: &BatchSummary) {
+    out.line("");
+    let destination = &scenario.sites[convoy.destination()].name;
+    let statuses = summary
+        .categories(&format!("{}_status", convoy.id))
+        .unwrap_or_default();
+    if let Some(arrived) = statuses.iter().find(|c| c.category == "arrived") {
+        out.line(format!(
+            "{} reaches {destination}: {}",
+            convoy.id,
+            share_with_interval(arrived)
+        ));
+    }
+    let shares: Vec<String> = statuses
+        .iter()
+        .map(|c| format!("{} {}", c.category, percent(c.proportion)))
+        .collect();
+    out.line(format!("  {}", shares.join("   ")));
+    if let Some(arrival) = summary.numeric(&format!("{}_arrival_day", convoy.id)) {
+        out.line(format!(
+            "  arrival: {}",
+            date_spread(scenario, arrival, "never arrives")
+        ));
+    }
+    if let Some(lost) = summary.numeric(&format!("{}_vehicles_lost", convoy.id)) {
+        out.line(format!(
+            "  vehicles lost: median {}",
+            count_spread_labelled(lost)
+        ));
+    }
+}
+
+/// Who holds each reported site at the end, and when it was taken.
+fn holders(out: &mut Table, scenario: &Scenario, summary: &BatchSummary) {
+    let sites = reported_sites(scenario);
+    if sites.is_empty() {
+        return;
+    }
+    out.line("");
+    out.line("Who holds it at the end");
+    for site in sites {
+        let s = &scenario.sites[site];
+        let owners = summary
+            .categories(&format!("{}_owner_end", s.id))
             .unwrap_or_default();
-        if let Some(arrived) = statuses.iter().find(|c| c.category == "arrived") {
-            line(format!(
-                "{} reaches {destination}: {}",
-                convoy.id,
-                share_with_interval(arrived)
-            ));
-        }
-        let shares: Vec<String> = statuses
+        let mut held: Vec<&CategorySummary> = owners.iter().filter(|c| c.count > 0).collect();
+        held.sort_by_key(|c| std::cmp::Reverse(c.count));
+        let held: Vec<String> = held
             .iter()
             .map(|c| format!("{} {}", c.category, percent(c.proportion)))
             .collect();
-        line(format!("  {}", shares.join("   ")));
-        if let Some(arrival) = summary.numeric(&format!("{}_arrival_day", convoy.id)) {
-            line(format!(
-                "  arrival: {}",
-                date_spread(scenario, arrival, "never arrives")
-            ));
-        }
-        if let Some(lost) = summary.numeric(&format!("{}_vehicles_lost", convoy.id)) {
-            line(format!(
-                "  vehicles lost: median {}",
-                count_spread_labelled(lost)
-            ));
-        }
-    }
-
-    let sites = reported_sites(scenario);
-    if !sites.is_empty() {
-        line(String::new());
-        line("Who holds it at the end".to_string());
-        for site in sites {
-            let s = &scenario.sites[site];
-            let owners = summary
-                .categories(&format!("{}_owner_end", s.id))
-                .unwrap_or_default();
-            let mut held: Vec<&CategorySummary> = owners.iter().filter(|c| c.count > 0).collect();
-            held.sort_by_key(|c| std::cmp::Reverse(c.count));
-            let held: Vec<String> = held
-                .iter()
-                .map(|c| format!("{} {}", c.category, percent(c.proportion)))
-                .collect();
-            line(format!("  {}: {}", s.name, held.join(", ")));
-            if let Some(taken) = summary.numeric(&format!("{}_taken_day", s.id)) {
-                let share = if taken.n == 0 {
-                    f64::NAN
-                } else {
-                    taken.present as f64 / taken.n as f64
-                };
-                if taken.present == 0 {
-                    line("    never changes hands".to_string());
-                } else {
-                    line(format!(
-                        "    taken in {} of runs: {}",
-                        percent(share),
-                        date_spread(scenario, taken, "")
-                    ));
-                }
+        out.line(format!("  {}: {}", s.name, held.join(", ")));
+        if let Some(taken) = summary.numeric(&format!("{}_taken_day", s.id)) {
+            let share = if taken.n == 0 {
+                f64::NAN
+            } else {
+                taken.present as f64 / taken.n as f64
+            };
+            if taken.present == 0 {
+                out.line("    never changes hands");
+            } else {
+                out.line(format!(
+                    "    taken in {} of runs: {}",
+                    percent(share),
+                    date_spread(scenario, taken, "")
+                ));
             }
         }
     }
+}
 
-    line(String::new());
-    let width = scenario
-        .factions
-        .iter()
-        .map(|f| f.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(20);
-    line(format!(
+/// Killed and wounded per run by faction, and civilians killed.
+fn casualties(out: &mut Table, scenario: &Scenario, summary: &BatchSummary, width: usize) {
+    out.line("");
+    out.line(format!(
         "{:width$}    {:<22}  {}",
         "Casualties per run", "killed", "wounded"
     ));
-    line(format!(
+    out.line(format!(
         "{:width$}    {:<22}  {}",
         "", "median (p05–p95)", "median (p05–p95)"
     ));
@@ -145,7 +172,7 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
             .numeric(&format!("{}_wounded", f.id))
             .map(count_spread)
             .unwrap_or_default();
-        line(format!(
+        out.line(format!(
             "  {}{}  {:<22}  {}",
             f.name,
             " ".repeat(width - f.name.chars().count()),
@@ -154,15 +181,18 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
         ));
     }
     if let Some(civilians) = summary.numeric("civilians_killed") {
-        line(format!(
+        out.line(format!(
             "  {:width$}  {}",
             "Civilians",
             count_spread(civilians)
         ));
     }
+}
 
-    line(String::new());
-    line(format!(
+/// IED strikes, ambushes, camp raids and engagements per run.
+fn events(out: &mut Table, summary: &BatchSummary, width: usize) {
+    out.line("");
+    out.line(format!(
         "{:width$}    {}",
         "Per run", "median (p05–p95)    mean"
     ));
@@ -174,10 +204,9 @@ pub fn render_batch_table(scenario: &Scenario, plan: &Plan, summary: &BatchSumma
     ] {
         if let Some(s) = summary.numeric(column) {
             let mean = s.mean.map(|m| format!("{m:.1}")).unwrap_or_default();
-            line(format!("  {label:width$}  {:<18}  {mean}", count_spread(s)));
+            out.line(format!("  {label:width$}  {:<18}  {mean}", count_spread(s)));
         }
     }
-    out
 }
 
 /// `71.3% (69.3–73.2%)`: a share and its Wilson 95% interval.

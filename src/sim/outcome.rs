@@ -43,7 +43,7 @@ pub struct OutcomeSchema {
 pub const CONVOY_STATUSES: [&str; 5] =
     ["arrived", "halted", "turned_back", "destroyed", "en_route"];
 
-/// One value of the record.
+/// One value of the record: plain data; how it is written in a file is the output's business.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
     /// The event did not happen (written as an empty field).
@@ -135,21 +135,6 @@ pub fn reported_sites(s: &Scenario) -> Vec<usize> {
 }
 
 impl Value {
-    /// The value as written in a CSV field: empty, a category name, a whole number, days to
-    /// the minute (3 decimals), or the shortest text that reads back to the same float.
-    pub fn to_field(&self, kind: &ColumnKind) -> String {
-        match (*self, kind) {
-            (Value::Empty, _) => String::new(),
-            (Value::Category(i), ColumnKind::Category { categories }) => {
-                categories.get(i).cloned().unwrap_or_default()
-            }
-            (Value::Category(i), _) => i.to_string(),
-            (Value::Number(v), ColumnKind::Day) => format!("{v:.3}"),
-            (Value::Number(v), _) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
-            (Value::Number(v), _) => format!("{v}"),
-        }
-    }
-
     /// The number, for statistics (categories and empties give None).
     pub fn number(&self) -> Option<f64> {
         match *self {

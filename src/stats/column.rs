@@ -3,7 +3,7 @@
 //! do no formatting and know nothing of which outcome they hold.
 
 use std::io;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -11,9 +11,10 @@ use super::histogram::Histogram;
 use super::moments::{Moments, t_half_width95};
 use super::proportion::{Z_95, wilson_interval};
 use super::quantile::quantile_type7;
-use super::spill::SpillFile;
+use super::spill::{SpillStore, Spilled};
 
-/// Values a [`NumericColumn`] keeps in memory before spilling to disk: 65,536 values, 512 KiB.
+/// A buffer for [`NumericColumn::with_spill`] that suits a column on its own: 65,536 values,
+/// 512 KiB.
 pub const DEFAULT_BUFFER_VALUES: usize = 65_536;
 
 /// Summary of one numeric outcome over a batch: one row of summary.csv, plus the histogram that
@@ -103,19 +104,19 @@ impl NumericSummary {
 
 /// Collects one numeric outcome, one value (or none) per run, in run order.
 ///
-/// Up to a buffer of values stays in memory; each time the buffer fills it is appended to an
-/// anonymous temporary file (unlinked as soon as it is created), so a column costs at most
-/// `buffer_values × 8` bytes while the batch runs, whatever the number of runs.
-/// [`finish`](Self::finish) then reads the present values back — 8 bytes per value, 8 MB for a
-/// million runs — so finish columns one at a time to keep the peak low.
+/// Up to a buffer of values stays in memory; each time the buffer fills it is appended to
+/// scratch space from the caller's [`SpillStore`] (the command line's are anonymous temporary
+/// files), so a column costs at most `buffer_values × 8` bytes while the batch runs, whatever the
+/// number of runs. [`finish`](Self::finish) then reads the present values back — 8 bytes per
+/// value, 8 MB for a million runs — so finish columns one at a time to keep the peak low.
 #[derive(Debug)]
 pub struct NumericColumn {
     runs: u64,
     present: u64,
     buffer: Vec<f64>,
     buffer_values: usize,
-    spill_dir: Option<PathBuf>,
-    spill: Option<SpillFile>,
+    store: Option<Arc<dyn SpillStore>>,
+    spill: Option<Spilled>,
     spill_error: Option<io::Error>,
 }
 
@@ -126,33 +127,35 @@ impl Default for NumericColumn {
 }
 
 impl NumericColumn {
-    /// A column that buffers [`DEFAULT_BUFFER_VALUES`] values and spills to the system temp
-    /// directory ([`std::env::temp_dir`]).
+    /// A column that keeps every value in memory: 8 bytes a value, with nowhere to spill.
     #[must_use]
     pub fn new() -> NumericColumn {
-        NumericColumn::with_spill(DEFAULT_BUFFER_VALUES, None)
-    }
-
-    /// A column that keeps at most `buffer_values` values in memory (at least 1) and spills the
-    /// rest to a temporary file in `spill_dir`, or in [`std::env::temp_dir`] when `None`.
-    /// The directory is only touched once the buffer first fills.
-    #[must_use]
-    pub fn with_spill(buffer_values: usize, spill_dir: Option<PathBuf>) -> NumericColumn {
         NumericColumn {
             runs: 0,
             present: 0,
             buffer: Vec::new(),
-            buffer_values: buffer_values.max(1),
-            spill_dir,
+            buffer_values: usize::MAX,
+            store: None,
             spill: None,
             spill_error: None,
+        }
+    }
+
+    /// A column that keeps at most `buffer_values` values in memory (at least 1) and spills the
+    /// rest to scratch space from `store`, which is only asked once the buffer first fills.
+    #[must_use]
+    pub fn with_spill(buffer_values: usize, store: Arc<dyn SpillStore>) -> NumericColumn {
+        NumericColumn {
+            buffer_values: buffer_values.max(1),
+            store: Some(store),
+            ..NumericColumn::new()
         }
     }
 
     /// Records the next run's value: `None` when the run had none (the event did not happen).
     ///
     /// A NaN counts as no value, so one bad run cannot turn the whole column's mean into NaN.
-    /// If spilling to disk fails, the error is kept and returned by [`finish`](Self::finish); the
+    /// If spilling fails, the error is kept and returned by [`finish`](Self::finish); the
     /// rest of the runs are still counted but their values are dropped.
     pub fn push(&mut self, value: Option<f64>) {
         self.runs += 1;
@@ -179,14 +182,13 @@ impl NumericColumn {
         }
     }
 
-    /// Appends the buffer to the spill file, creating the file the first time.
+    /// Appends the buffer to the scratch space, asking the store for it the first time.
     fn spill_buffer(&mut self) -> io::Result<()> {
-        let mut spill = match self.spill.take() {
-            Some(spill) => spill,
-            None => {
-                let dir = self.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
-                SpillFile::create(&dir)?
-            }
+        let mut spill = match (self.spill.take(), &self.store) {
+            (Some(spill), _) => spill,
+            (None, Some(store)) => Spilled::create(store.as_ref())?,
+            // Without a store the buffer has no limit, so it never fills.
+            (None, None) => return Ok(()),
         };
         spill.write(&self.buffer)?;
         self.buffer.clear();
@@ -200,7 +202,7 @@ impl NumericColumn {
     /// buffer size.
     ///
     /// # Errors
-    /// When the spill file could not be created, written or read back (e.g. the spill directory
+    /// When the scratch space could not be made, written or read back (e.g. the spill directory
     /// is missing or the disk is full).
     pub fn finish(self) -> io::Result<NumericSummary> {
         let NumericColumn {
@@ -326,6 +328,7 @@ impl CategoricalColumn {
 
 #[cfg(test)]
 mod tests {
+    use super::super::spill::{InMemory, Scratch};
     use super::*;
 
     /// Run-order values with gaps: 12 runs, 10 with a value.
@@ -399,10 +402,9 @@ mod tests {
         let runs = many_runs(10_007);
         let in_memory = summarise(&runs, NumericColumn::new());
         for buffer_values in [1, 7, 1000, 10_007] {
-            let dir = tempfile::tempdir().unwrap();
             let spilled = summarise(
                 &runs,
-                NumericColumn::with_spill(buffer_values, Some(dir.path().to_owned())),
+                NumericColumn::with_spill(buffer_values, Arc::new(InMemory)),
             );
             // JSON prints each f64 in full (shortest round-trip form), so equal text is equal bits.
             assert_eq!(
@@ -420,8 +422,7 @@ mod tests {
 
     #[test]
     fn memory_stays_within_the_buffer() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut column = NumericColumn::with_spill(100, Some(dir.path().to_owned()));
+        let mut column = NumericColumn::with_spill(100, Arc::new(InMemory));
         for value in many_runs(5_000) {
             column.push(value);
             assert!(
@@ -431,18 +432,23 @@ mod tests {
             );
         }
         assert!(column.spill.is_some());
-        // The spill file is unlinked as soon as it is created.
-        #[cfg(unix)]
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         let summary = column.finish().unwrap();
         assert_eq!(summary.n, 5_000);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A store that cannot make scratch space, as a missing directory cannot.
+    #[derive(Debug)]
+    struct Nowhere;
+
+    impl SpillStore for Nowhere {
+        fn scratch(&self) -> io::Result<Box<dyn Scratch>> {
+            Err(io::ErrorKind::NotFound.into())
+        }
     }
 
     #[test]
     fn a_failed_spill_is_reported_by_finish() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut column = NumericColumn::with_spill(4, Some(dir.path().join("missing")));
+        let mut column = NumericColumn::with_spill(4, Arc::new(Nowhere));
         for value in many_runs(100) {
             column.push(value);
         }

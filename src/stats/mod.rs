@@ -24,4 +24,5 @@ pub use moments::Moments;
 pub use paired::{PairedMoments, PairedProportion, newcombe_paired_interval};
 pub use proportion::{Z_95, wilson_interval};
 pub use quantile::quantile_type7;
+pub use spill::{Scratch, SpillStore};
 pub use student_t::t_quantile;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sandtable::Scenario;
+use sandtable::output::field_text;
 use sandtable::sim::{OutcomeSchema, Replication, simulate};
 
 /// The repository root.
@@ -38,7 +39,7 @@ pub fn column(scenario: &Scenario, reps: &[Replication], name: &str) -> Vec<Stri
         .position(|c| c.name == name)
         .unwrap_or_else(|| panic!("no column {name}"));
     reps.iter()
-        .map(|r| r.outcome.values[i].to_field(&schema.columns[i].kind))
+        .map(|r| field_text(&r.outcome.values[i], &schema.columns[i].kind))
         .collect()
 }
 
