@@ -25,7 +25,7 @@ use crate::sim::OutcomeSchema;
 const PROGRESS_MIN_RUNS: u64 = 1000;
 
 /// The environment variable of the failure test seam (see [`failing_runs`]).
-const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
+pub(super) const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
 
 /// Runs the batch `args` describes: the pipeline, one named step after the other.
 ///
@@ -211,7 +211,7 @@ fn drive(
 /// panic instead of simulating, so that the integration tests can watch a failed replication go
 /// through the real binary. Not documented for users; unset, or anything unparsable, fails
 /// nothing.
-fn failing_runs() -> Vec<u64> {
+pub(super) fn failing_runs() -> Vec<u64> {
     std::env::var(FAIL_RUNS_VARIABLE)
         .ok()
         .and_then(|list| {

@@ -4,6 +4,8 @@
 //! narrative, scenario digest). It never prints: only `cli` talks to the terminal.
 
 mod atomic;
+mod comparison;
+mod comparison_table;
 mod digest;
 mod events;
 mod files;
@@ -19,6 +21,12 @@ use std::io;
 use std::path::Path;
 
 pub use atomic::AtomicFile;
+pub use comparison::{
+    COMPARISON_HEADER, CompareManifest, ComparedScenario, ComparisonFile, ComparisonRow,
+    PrecisionCheckpoint, PrecisionEntry, PrecisionReport, comparison_rows, write_comparison,
+    write_comparison_csv,
+};
+pub use comparison_table::{render_comparison_table, render_precision};
 pub use digest::render_digest;
 pub use events::{EVENTS_HEADER, render_narrative, write_events_csv};
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
