@@ -213,6 +213,10 @@ pub fn checkpoints(max_runs: u64) -> Result<impl Iterator<Item = u64>, Precision
     Ok((1..=blocks).map(move |b| (b * BLOCK_RUNS).min(max_runs)))
 }
 
+/// An adaptive batch's plan: its targets bound to the schema, and the run counts at which they
+/// are checked ([`checkpoints`]).
+pub type TargetsAndCheckpoints = (Vec<Target>, Vec<u64>);
+
 /// The half-widths a `run` batch's targets have reached, kept run by run in run order: the present
 /// values of each numeric target (8 bytes a run) and the count of each category target. At a
 /// checkpoint they give the same bits as `summary.csv`'s interval of the same runs.

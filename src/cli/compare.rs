@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::interrupt::Interrupts;
 use super::{CompareArgs, load_scenario, print};
 use crate::batch::comparison::{ComparisonBuilder, record_comparison};
-use crate::batch::precision::{self, Adaptive, Target};
+use crate::batch::precision::{self, Adaptive, Target, TargetsAndCheckpoints};
 use crate::batch::{
     self, BatchOptions, BatchSummary, Driven, FailRuns, Plan, Recording, Shard, Stop,
     SummaryBuilder,
@@ -174,7 +174,7 @@ struct Study<'a> {
     entries: Vec<Entry>,
     plan: Plan,
     /// The `--precision` targets bound to the base's columns, and the checkpoints.
-    adaptive: Option<(Vec<Target>, Vec<u64>)>,
+    adaptive: Option<TargetsAndCheckpoints>,
     dir: Option<&'a Path>,
 }
 
