@@ -142,7 +142,12 @@ fn load_entries(args: &CompareArgs) -> Result<Vec<Entry>, Error> {
                 .filter(|a| a.name == name)
                 .map(|a| a.set.clone()),
         );
-        entries.push(Entry::load(base, overrides, Some(name))?);
+        // The scenario's error says "--set"; name the alternative the user wrote.
+        let entry = Entry::load(base, overrides, Some(name)).map_err(|e| match e {
+            Error::Scenario(e) => Error::Usage(format!("--alt {name}: {e}")),
+            other => other,
+        })?;
+        entries.push(entry);
     }
     if entries.len() < 2 {
         return Err(Error::Usage(
