@@ -3,6 +3,12 @@
 //! after the first (the base), the paired difference from the base with its 95 % interval and the
 //! variance ratio that shows what common random numbers bought. Numbers only; `output` writes them.
 
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::replicate::replicate;
+use super::{BatchError, BatchOptions, Driven, Journal, RecordedRun, Recording, RunResult, drive};
+use crate::scenario::Scenario;
 use crate::sim::{ColumnKind, Outcome, OutcomeSchema, Value};
 use crate::stats::{PairedMoments, PairedProportion};
 
@@ -188,6 +194,72 @@ impl ComparisonBuilder {
             .map(Paired::half_width)
             .try_fold(0.0_f64, |worst, h| h.map(|h| worst.max(h)))
     }
+}
+
+/// What a worker made of one run of every scenario: each scenario's recorded run, in order.
+type RecordedRuns<Row> = Vec<Result<RecordedRun<Row>, String>>;
+
+/// Runs and records the replications `runs` of every scenario of a comparison in the batch
+/// seeded `seed`, in one pass of [`drive`]: the job for run `i` replicates every scenario for
+/// run `i` on the worker (so run `i` of each draws from the same keyed streams) and passes each
+/// through `record` (with the scenario's index); this thread then hands each scenario's run to
+/// its recording, in run order, and the outcomes of all of them to `comparison` together.
+///
+/// `recorded_up_to[k]` is the first run not yet in scenario `k`'s journal: a resumed comparison
+/// starts from the smallest, and the runs below a scenario's own go to the comparison only (its
+/// journal and statistics have them already). Stops early, with every run so far recorded, when
+/// `options.stop` is raised.
+///
+/// # Errors
+/// When a journal cannot be written, the threads cannot start, or a run cannot be recorded.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "record_batch's arguments, one per scenario, and the comparison they feed"
+)]
+pub fn record_comparison<J, F, E>(
+    scenarios: &[Arc<Scenario>],
+    seed: u64,
+    runs: Range<u64>,
+    options: &BatchOptions<'_>,
+    record: F,
+    recordings: &mut [Recording<'_, J>],
+    recorded_up_to: &[u64],
+    comparison: &mut ComparisonBuilder,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Driven, E>
+where
+    J: Journal,
+    J::Row: Send,
+    F: Fn(usize, u64, RunResult) -> Result<RecordedRun<J::Row>, String> + Sync,
+    E: From<BatchError> + From<J::Error>,
+{
+    let fail = options.fail_runs;
+    let job = |run: u64| -> RecordedRuns<J::Row> {
+        scenarios
+            .iter()
+            .enumerate()
+            .map(|(k, scenario)| record(k, run, replicate(scenario, seed, run, fail)))
+            .collect()
+    };
+    let sink = |run: u64, recorded: RecordedRuns<J::Row>| -> Result<(), E> {
+        // The outcomes are kept for the comparison before the recordings take the runs.
+        let outcomes: Vec<Option<Outcome>> = recorded
+            .iter()
+            .map(|r| match r {
+                Ok(RecordedRun::Done { outcome, .. }) => Some(outcome.clone()),
+                _ => None,
+            })
+            .collect();
+        for ((k, r), recording) in recorded.into_iter().enumerate().zip(recordings.iter_mut()) {
+            if run >= recorded_up_to[k] {
+                recording.hand_over::<E>(run, r)?;
+            }
+        }
+        let outcomes: Vec<Option<&Outcome>> = outcomes.iter().map(Option::as_ref).collect();
+        comparison.push(&outcomes);
+        Ok(())
+    };
+    drive(runs, options.threads, options.stop, job, sink, progress)
 }
 
 /// Two columns hold the same kind of value (categories may differ: they are matched by name).

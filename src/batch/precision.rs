@@ -4,9 +4,17 @@
 //! seed and the targets only, never on the number of threads.
 
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 
-use crate::sim::{ColumnKind, OutcomeSchema};
+use super::Driven;
+use crate::sim::{ColumnKind, Outcome, OutcomeSchema, Value};
+use crate::stats::{Moments, Z_95, wilson_interval};
+
+/// `--max-runs` when it is not given: a hundred thousand runs, 500 blocks, a few minutes of the
+/// default scenario on two cores. Enough for a share to ±0.005 or a count to a small fraction of
+/// its spread; a target that needs more is better reached by asking for a looser one.
+pub const DEFAULT_MAX_RUNS: u64 = 100_000;
 
 /// Runs per block: the batch looks at its half-widths only after runs `BLOCK_RUNS`,
 /// `2·BLOCK_RUNS`, … are all done. Small enough that a target is not overshot by much (a block
@@ -205,6 +213,145 @@ pub fn checkpoints(max_runs: u64) -> Result<impl Iterator<Item = u64>, Precision
     Ok((1..=blocks).map(move |b| (b * BLOCK_RUNS).min(max_runs)))
 }
 
+/// An adaptive batch's plan: its targets bound to the schema, and the run counts at which they
+/// are checked ([`checkpoints`]).
+pub type TargetsAndCheckpoints = (Vec<Target>, Vec<u64>);
+
+/// The half-widths a `run` batch's targets have reached, kept run by run in run order: the present
+/// values of each numeric target (8 bytes a run) and the count of each category target. At a
+/// checkpoint they give the same bits as `summary.csv`'s interval of the same runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunPrecision {
+    targets: Vec<Target>,
+    values: Vec<Vec<f64>>,
+    counts: Vec<u64>,
+    runs: u64,
+}
+
+impl RunPrecision {
+    /// Nothing recorded yet, for `targets` bound to the batch's schema.
+    pub fn new(targets: Vec<Target>) -> RunPrecision {
+        RunPrecision {
+            values: vec![Vec::new(); targets.len()],
+            counts: vec![0; targets.len()],
+            runs: 0,
+            targets,
+        }
+    }
+
+    /// The targets, in the order they were given.
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// Records the next run that has an outcome (failed runs count in no statistic, so they are
+    /// not pushed, as in the summary).
+    pub fn push(&mut self, outcome: &Outcome) {
+        self.runs += 1;
+        for (k, t) in self.targets.iter().enumerate() {
+            match (outcome.values.get(t.column), t.category) {
+                (Some(Value::Category(i)), Some(c)) if *i == c => self.counts[k] += 1,
+                // A NaN is no value, as the summary's column treats it.
+                (Some(Value::Number(x)), None) if !x.is_nan() => self.values[k].push(*x),
+                _ => {}
+            }
+        }
+    }
+
+    /// Each target's 95 % half-width over the runs so far: the mean's t-interval (as
+    /// `NumericSummary::half_width`) or the larger side of the share's Wilson interval (as
+    /// `CategorySummary::half_width`); `None` while it is undefined.
+    pub fn half_widths(&self) -> Vec<Option<f64>> {
+        self.targets
+            .iter()
+            .enumerate()
+            .map(|(k, t)| match t.category {
+                None => Moments::of(&self.values[k]).and_then(|m| m.half_width()),
+                Some(_) if self.runs == 0 => None,
+                Some(_) => {
+                    let (low, high) = wilson_interval(self.counts[k], self.runs, Z_95);
+                    let p = self.counts[k] as f64 / self.runs as f64;
+                    Some((p - low).max(high - p))
+                }
+            })
+            .collect()
+    }
+}
+
+/// The half-widths at one checkpoint of an adaptive batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    /// Runs recorded (failed ones included): the checkpoint's run count.
+    pub runs: u64,
+    /// Each target's half-width there, in the targets' order.
+    pub half_widths: Vec<Option<f64>>,
+}
+
+/// How an adaptive batch went: where the driver got to, and every checkpoint it looked at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adaptive {
+    /// The driver's last word: the run it got to, and whether it was interrupted.
+    pub driven: Driven,
+    /// The checkpoints looked at, in order (on a resumed batch, those since it resumed).
+    pub checkpoints: Vec<Checkpoint>,
+    /// Every target was met at the last checkpoint.
+    pub met: bool,
+}
+
+/// Whether every half-width is defined and at most its target.
+pub fn all_met(half_widths: &[Option<f64>], targets: &[f64]) -> bool {
+    half_widths
+        .iter()
+        .zip(targets)
+        .all(|(h, t)| h.is_some_and(|h| h <= *t))
+}
+
+/// Drives an adaptive batch from `first_run` one block at a time (`drive_block` runs a range of
+/// runs through the batch driver and records them), and at each of `checkpoints` not below
+/// `first_run` asks `half_widths` for the targets' half-widths, stopping at the first where
+/// every one is at most its target (`targets`), or after the last checkpoint. A checkpoint is
+/// looked at only when every run below it is recorded, so where the batch stops depends on the
+/// runs' values alone, never on the threads. A batch resumed exactly at a checkpoint looks at
+/// it first: it may have been met just before the interruption.
+///
+/// # Errors
+/// `drive_block`'s first error.
+pub fn drive_to_precision<E>(
+    first_run: u64,
+    checkpoints: impl IntoIterator<Item = u64>,
+    targets: &[f64],
+    mut drive_block: impl FnMut(Range<u64>) -> Result<Driven, E>,
+    mut half_widths: impl FnMut() -> Vec<Option<f64>>,
+) -> Result<Adaptive, E> {
+    let mut adaptive = Adaptive {
+        driven: Driven {
+            next_run: first_run,
+            interrupted: false,
+        },
+        checkpoints: Vec::new(),
+        met: false,
+    };
+    for end in checkpoints.into_iter().filter(|&c| c >= first_run) {
+        let start = adaptive.driven.next_run;
+        if start < end {
+            adaptive.driven = drive_block(start..end)?;
+            if adaptive.driven.interrupted {
+                return Ok(adaptive);
+            }
+        }
+        let widths = half_widths();
+        adaptive.met = all_met(&widths, targets);
+        adaptive.checkpoints.push(Checkpoint {
+            runs: end,
+            half_widths: widths,
+        });
+        if adaptive.met {
+            break;
+        }
+    }
+    Ok(adaptive)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +425,89 @@ mod tests {
         let at: Vec<u64> = checkpoints(400).unwrap().collect();
         assert_eq!(at, [200, 400]);
         assert_eq!(checkpoints(199).err(), Some(PrecisionError::MaxRuns(199)));
+    }
+
+    #[test]
+    fn an_adaptive_batch_stops_at_the_first_checkpoint_that_meets_every_target() {
+        let mut blocks = Vec::new();
+        let runs = std::cell::Cell::new(0_u64);
+        let adaptive = drive_to_precision::<()>(
+            0,
+            [200, 400, 600, 650],
+            &[1.0, 2.0],
+            |range| {
+                blocks.push(range.clone());
+                runs.set(range.end);
+                Ok(Driven {
+                    next_run: range.end,
+                    interrupted: false,
+                })
+            },
+            // The first target is met from 400 runs on, the second from 600.
+            || {
+                let h = 1000.0 / runs.get() as f64;
+                vec![Some(h / 2.5), Some(h)]
+            },
+        )
+        .unwrap();
+        assert_eq!(blocks, [0..200, 200..400, 400..600]);
+        assert!(adaptive.met);
+        let at: Vec<u64> = adaptive.checkpoints.iter().map(|c| c.runs).collect();
+        assert_eq!(at, [200, 400, 600]);
+        assert_eq!(adaptive.driven.next_run, 600);
+    }
+
+    #[test]
+    fn a_resumed_adaptive_batch_finishes_its_block_and_a_target_never_met_runs_to_the_maximum() {
+        let mut blocks = Vec::new();
+        let adaptive = drive_to_precision::<()>(
+            250,
+            [200, 400, 450],
+            &[0.1],
+            |range| {
+                blocks.push(range.clone());
+                Ok(Driven {
+                    next_run: range.end,
+                    interrupted: false,
+                })
+            },
+            || vec![None],
+        )
+        .unwrap();
+        assert_eq!(blocks, [250..400, 400..450]);
+        assert!(!adaptive.met);
+        assert_eq!(adaptive.driven.next_run, 450);
+    }
+
+    #[test]
+    fn run_half_widths_are_the_summarys() {
+        let targets = vec![
+            bind("kidal_column_status.arrived=0.1").unwrap(),
+            bind("fama_killed=1").unwrap(),
+        ];
+        let mut p = RunPrecision::new(targets);
+        assert_eq!(p.half_widths(), [None, None]);
+        let values = [(0, 3.0), (1, 5.0), (0, 4.0), (0, 10.0)];
+        for (status, killed) in values {
+            p.push(&Outcome {
+                values: vec![
+                    Value::Category(status),
+                    Value::Number(killed),
+                    Value::Number(0.1),
+                ],
+            });
+        }
+        let killed = summary_half_width(&[3.0, 5.0, 4.0, 10.0]);
+        let mut share =
+            crate::stats::CategoricalColumn::new(vec!["arrived".into(), "halted".into()]);
+        for (status, _) in values {
+            share.push(Some(status));
+        }
+        let arrived = share.finish()[0].half_width();
+        assert_eq!(p.half_widths(), [arrived, killed]);
+    }
+
+    fn summary_half_width(values: &[f64]) -> Option<f64> {
+        crate::stats::NumericSummary::from_values(values.len() as u64, values.to_vec()).half_width()
     }
 }

@@ -2,6 +2,7 @@
 //! validated values, and one handler file per command. The only module that prints.
 
 mod check;
+mod compare;
 mod interrupt;
 mod replay;
 mod run;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::batch::precision::{DEFAULT_MAX_RUNS, PrecisionTarget};
 use crate::batch::{DEFAULT_SEED, Shard};
 use crate::error::Error;
 use crate::scenario::{self, Override, Scenario};
@@ -50,8 +52,12 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Re-run one replication of a batch, bit for bit, and tell it as dated events.
     Replay(ReplayArgs),
+    /// Run several scenarios on the same seed and run indices and print each outcome's paired
+    /// difference from the base, with its 95 % interval; with --out, write comparison.csv,
+    /// comparison.json, manifest.json and each scenario's run output in a subfolder.
+    Compare(CompareArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
-    // `compare` and `sweep` (several scenarios, or design points, through batch::drive),
+    // `sweep` (several scenarios, or design points, through batch::drive),
     // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
 }
 
@@ -96,8 +102,68 @@ pub(crate) struct RunArgs {
     pub threads: u32,
     /// Run only block K of N of the batch's runs (K from 1 to N), to split a batch across
     /// machines; the shards' runs.csv rows, concatenated in K order, are the whole batch's.
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", conflicts_with = "targets")]
     pub shard: Option<Shard>,
+    /// Adaptive replication.
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
+}
+
+/// Adaptive replication, for `run` and `compare`.
+#[derive(Debug, Clone, Args)]
+pub struct PrecisionArgs {
+    /// Run blocks of 200 runs until this outcome's 95 % half-width is at most HALF_WIDTH (for
+    /// `run`: of the mean, or of a category's share; for `compare`: of the difference from the
+    /// base), e.g. kidal_column_status.arrived=0.02 or fama_killed=5. Repeatable: every target
+    /// must be met. Replaces --runs (the batch stops at the first block end where all are met,
+    /// or at --max-runs).
+    #[arg(
+        long = "precision",
+        value_name = "OUTCOME[.CATEGORY]=HALF_WIDTH",
+        conflicts_with = "runs"
+    )]
+    pub targets: Vec<PrecisionTarget>,
+    /// With --precision: the most runs to use (at least one block of 200).
+    #[arg(long = "max-runs", value_name = "N", default_value_t = DEFAULT_MAX_RUNS,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub max_runs: u64,
+}
+
+/// `sandtable compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// BASE then OTHER scenario files (TOML); without any, the base is the embedded default.
+    #[arg(value_name = "SCENARIO")]
+    pub scenarios: Vec<PathBuf>,
+    /// Override one value in every scenario, e.g. --set convoy.kidal_column.vehicles=80.
+    /// Repeatable; applied in order.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<Override>,
+    /// An alternative without a file: the base with KEY=VALUE (after the --sets), named NAME
+    /// ([a-z0-9_-]+). Repeat with the same NAME to change several values in one alternative.
+    #[arg(long = "alt", value_name = "NAME:KEY=VALUE")]
+    pub alt: Vec<compare::AltOverride>,
+    /// Replications of every scenario (1 to 100000000).
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
+    pub runs: u64,
+    /// Batch seed, the same for every scenario.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Directory to write comparison.csv, comparison.json, manifest.json and a subfolder per
+    /// scenario (its runs.csv, summary.csv, summary.json, manifest.json) into.
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the interrupted comparison in DIR, with the same scenarios and options.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// Worker threads (1 to 1024); never changes a result.
+    #[arg(long, value_name = "T", default_value_t = default_threads(),
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
+    pub threads: u32,
+    /// Adaptive replication.
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
 }
 
 /// `sandtable check`.
@@ -170,6 +236,7 @@ pub(crate) fn execute(
         Command::Run(args) => run::run(&args, command_line, interrupts),
         Command::Check(args) => check::check(&args),
         Command::Replay(args) => replay::replay(&args),
+        Command::Compare(args) => compare::compare(&args, command_line, interrupts),
     }
 }
 

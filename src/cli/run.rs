@@ -3,7 +3,9 @@
 //! how it went. A failed replication becomes a failed row rather than the end of the batch, and
 //! Ctrl-C or SIGTERM stops it cleanly with the finished runs saved.
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,12 +13,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::interrupt::Interrupts;
 use super::{RunArgs, load_scenario, print};
+use crate::batch::precision::{self, Adaptive, RunPrecision, TargetsAndCheckpoints};
 use crate::batch::{
-    self, BatchOptions, BatchSummary, FailRuns, Plan, Recording, Shard, Stop, SummaryBuilder,
+    self, BatchOptions, BatchSummary, Driven, FailRuns, Plan, RecordedRun, Recording, Shard, Stop,
+    SummaryBuilder,
 };
 use crate::error::Error;
 use crate::output::{
-    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, RunRecorder, SpillDir,
+    self, AtomicFile, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest,
+    PrecisionReport, RunRecorder, SpillDir,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -25,7 +30,7 @@ use crate::sim::OutcomeSchema;
 const PROGRESS_MIN_RUNS: u64 = 1000;
 
 /// The environment variable of the failure test seam (see [`failing_runs`]).
-const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
+pub(super) const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
 
 /// Runs the batch `args` describes: the pipeline, one named step after the other.
 ///
@@ -43,8 +48,9 @@ pub(super) fn run(
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
     let scenario = load_scenario(args.scenario.scenario.as_deref(), &args.scenario.set)?;
-    let plan = plan(args)?;
-    let batch = BatchDescription::new(args, &scenario, &plan, command_line);
+    let adaptive = adaptive(args, &scenario)?;
+    let plan = plan(args, adaptive.is_some())?;
+    let batch = BatchDescription::new(args, &scenario, &plan, command_line, adaptive);
     let mut outputs = open_outputs(&batch, &started)?;
     let recorded = drive(&batch, &mut outputs, stop)?;
     let summary = summarise(&batch, outputs.builder)?;
@@ -54,10 +60,16 @@ pub(super) fn run(
 }
 
 /// The batch's plan: seed, runs, shard and threads, with a shard that holds no runs refused.
-fn plan(args: &RunArgs) -> Result<Plan, Error> {
+fn plan(args: &RunArgs, adaptive: bool) -> Result<Plan, Error> {
     let plan = Plan {
         seed: args.seed,
-        runs: args.runs,
+        // An adaptive batch is planned to its cap; it stops at the first checkpoint that
+        // meets every target.
+        runs: if adaptive {
+            args.precision.max_runs
+        } else {
+            args.runs
+        },
         shard: args.shard.unwrap_or(Shard::WHOLE),
         threads: args.threads as usize,
     };
@@ -70,6 +82,24 @@ fn plan(args: &RunArgs) -> Result<Plan, Error> {
     Ok(plan)
 }
 
+/// The `--precision` targets bound to the scenario's columns, and the checkpoints up to
+/// `--max-runs`; `None` without `--precision`. Checked before anything is written.
+fn adaptive(args: &RunArgs, scenario: &Scenario) -> Result<Option<TargetsAndCheckpoints>, Error> {
+    if args.precision.targets.is_empty() {
+        return Ok(None);
+    }
+    let schema = OutcomeSchema::for_scenario(scenario);
+    let usage = |e: precision::PrecisionError| Error::Usage(e.to_string());
+    let targets = args
+        .precision
+        .targets
+        .iter()
+        .map(|t| t.bind(&schema).map_err(usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    let checkpoints = precision::checkpoints(args.precision.max_runs).map_err(usage)?;
+    Ok(Some((targets, checkpoints.collect())))
+}
+
 /// Where the batch's results go before it runs: its journal (when it has an output directory),
 /// the statistics (with the runs of an interrupted batch already in them), the run it starts
 /// from, and when it started and was resumed.
@@ -78,6 +108,8 @@ struct Outputs {
     builder: SummaryBuilder,
     first_run: u64,
     history: History,
+    /// The targets' half-widths, with `--precision`.
+    precision: Option<RunPrecision>,
 }
 
 /// When a batch first started, and each time it was resumed since.
@@ -99,6 +131,10 @@ fn open_outputs(batch: &BatchDescription<'_>, started: &str) -> Result<Outputs, 
             started: started.to_string(),
             resumed: Vec::new(),
         },
+        precision: batch
+            .adaptive
+            .as_ref()
+            .map(|(targets, _)| RunPrecision::new(targets.clone())),
     };
     let running = batch.manifest(BatchStatus::Running, &outputs.history, None, None);
     match (batch.args.resume.as_deref(), batch.args.out.as_deref()) {
@@ -119,8 +155,14 @@ fn resume_outputs(
     outputs: &mut Outputs,
 ) -> Result<(), Error> {
     let builder = &mut outputs.builder;
+    let tracker = &mut outputs.precision;
     let (files, resumed) = BatchFiles::resume(dir, schema, running, &mut |run, row| match row {
-        JournalRow::Outcome(outcome) => builder.push(&outcome),
+        JournalRow::Outcome(outcome) => {
+            if let Some(tracker) = tracker.as_mut() {
+                tracker.push(&outcome);
+            }
+            builder.push(&outcome)
+        }
         JournalRow::Failed => {
             builder.fail(run);
             Ok(())
@@ -160,6 +202,8 @@ struct Recorded {
     interrupted: bool,
     /// The first failed run, as "run N: why".
     first_failure: Option<String>,
+    /// How an adaptive batch went, with `--precision`.
+    adaptive: Option<Adaptive>,
 }
 
 /// Drives the batch from its first run not yet done: the workers simulate and record each run
@@ -182,16 +226,71 @@ fn drive(
     };
     let schema = OutcomeSchema::for_scenario(scenario);
     let recorder = RunRecorder::new(scenario, &schema, plan.seed, outputs.files.is_some());
-    let runs = outputs.first_run..plan.run_indices().end;
-    let bar = progress_bar(runs.end - runs.start);
+    let record = |run, result| recorder.record(run, result);
     let mut recording = Recording::new(outputs.files.as_mut(), &mut outputs.builder);
-    let driven: Result<_, Error> = batch::record_batch(
-        scenario,
-        plan.seed,
+    let (driven, adaptive) = match (&batch.adaptive, outputs.precision.as_mut()) {
+        (Some((targets, checkpoints)), Some(tracker)) => {
+            let wanted: Vec<f64> = targets.iter().map(|t| t.half_width).collect();
+            let tracker = RefCell::new(tracker);
+            // The same replications and recording as a fixed batch, a block at a time, with
+            // each outcome also counted towards the targets, in run order.
+            let block = |runs: Range<u64>| -> Result<Driven, Error> {
+                batch::run_replications(
+                    scenario,
+                    plan.seed,
+                    runs,
+                    &options,
+                    record,
+                    |run, recorded| {
+                        if let Ok(RecordedRun::Done { outcome, .. }) = &recorded {
+                            tracker.borrow_mut().push(outcome);
+                        }
+                        recording.hand_over::<Error>(run, recorded)
+                    },
+                    &mut |_| {},
+                )
+            };
+            let first = outputs.first_run;
+            let a = precision::drive_to_precision(
+                first,
+                checkpoints.iter().copied(),
+                &wanted,
+                block,
+                || tracker.borrow().half_widths(),
+            )?;
+            (a.driven, Some(a))
+        }
+        _ => {
+            let runs = outputs.first_run..plan.run_indices().end;
+            (
+                fixed_batch(batch, runs, &options, record, &mut recording)?,
+                None,
+            )
+        }
+    };
+    Ok(Recorded {
+        interrupted: driven.interrupted,
+        first_failure: recording.first_failure().map(str::to_string),
+        adaptive,
+    })
+}
+
+/// The runs `runs` of a batch of fixed size through `record_batch`, with a progress bar.
+fn fixed_batch(
+    batch: &BatchDescription<'_>,
+    runs: Range<u64>,
+    options: &BatchOptions<'_>,
+    record: impl Fn(u64, batch::RunResult) -> Result<RecordedRun<output::RunsRow>, String> + Sync,
+    recording: &mut Recording<'_, BatchFiles>,
+) -> Result<Driven, Error> {
+    let bar = progress_bar(runs.end - runs.start);
+    let driven = batch::record_batch(
+        batch.scenario,
+        batch.plan.seed,
         runs,
-        &options,
-        |run, result| recorder.record(run, result),
-        &mut recording,
+        options,
+        record,
+        recording,
         &mut |done| {
             if let Some(bar) = &bar {
                 bar.set_position(done);
@@ -201,17 +300,14 @@ fn drive(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    Ok(Recorded {
-        interrupted: driven?.interrupted,
-        first_failure: recording.first_failure().map(str::to_string),
-    })
+    driven
 }
 
 /// TEST SEAM, not a feature: the run indices listed in `SANDTABLE_TEST_FAIL_RUNS` (e.g. `3,17`)
 /// panic instead of simulating, so that the integration tests can watch a failed replication go
 /// through the real binary. Not documented for users; unset, or anything unparsable, fails
 /// nothing.
-fn failing_runs() -> Vec<u64> {
+pub(super) fn failing_runs() -> Vec<u64> {
     std::env::var(FAIL_RUNS_VARIABLE)
         .ok()
         .and_then(|list| {
@@ -247,11 +343,30 @@ fn write_outputs(
             batch.total_runs()
         ));
     }
+    // A complete adaptive batch is the fixed batch of the runs it used, and says so.
+    let stopped_at = recorded
+        .adaptive
+        .as_ref()
+        .filter(|_| !recorded.interrupted)
+        .map(|a| Plan {
+            runs: a.driven.next_run,
+            ..*batch.plan
+        });
+    let used = stopped_at.as_ref().map(|plan| {
+        BatchDescription::new(batch.args, batch.scenario, plan, batch.command_line, None)
+    });
+    let described = used.as_ref().unwrap_or(batch);
     text.push_str(&output::render_batch_table(
         batch.scenario,
-        batch.plan,
+        described.plan,
         summary,
     ));
+    let precision = recorded.adaptive.as_ref().zip(batch.adaptive.as_ref());
+    let precision = precision
+        .map(|(a, (targets, _))| PrecisionReport::of(targets, batch.args.precision.max_runs, a));
+    if let Some(report) = &precision {
+        text.push_str(&output::render_precision(report));
+    }
     if let (Some(files), Some(dir)) = (files, batch.dir) {
         let status = if recorded.interrupted {
             BatchStatus::Partial
@@ -259,11 +374,29 @@ fn write_outputs(
             BatchStatus::Complete
         };
         let finished = jiff::Timestamp::now().to_string();
-        let manifest = batch.manifest(status, history, Some(summary), Some(finished));
-        let written = files.finish(batch.scenario, batch.plan, summary, &manifest)?;
+        let manifest = described.manifest(status, history, Some(summary), Some(finished));
+        let mut written = Vec::new();
+        if let Some(report) = &precision {
+            written.push(write_precision(dir, report)?);
+        }
+        written.extend(files.finish(batch.scenario, described.plan, summary, &manifest)?);
         text.push_str(&output::render_written(dir, &written));
     }
     Ok(text)
+}
+
+/// Writes `precision.json`, the adaptive batch's report, before the batch's own files (whose
+/// manifest is renamed last).
+fn write_precision(dir: &Path, report: &PrecisionReport) -> Result<std::path::PathBuf, Error> {
+    let path = dir.join("precision.json");
+    let io = |e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let mut file = AtomicFile::create(&path).map_err(io)?;
+    report.write(&mut file).map_err(io)?;
+    file.commit().map_err(io)?;
+    Ok(path)
 }
 
 /// How the batch ended, as the exit code and standard error say it: an interruption (with the
@@ -330,6 +463,8 @@ struct BatchDescription<'a> {
     /// The output directory: `--resume`'s or `--out`'s.
     dir: Option<&'a Path>,
     identity: BatchIdentity,
+    /// The `--precision` targets and checkpoints of an adaptive batch still to stop.
+    adaptive: Option<TargetsAndCheckpoints>,
 }
 
 impl<'a> BatchDescription<'a> {
@@ -338,6 +473,7 @@ impl<'a> BatchDescription<'a> {
         scenario: &'a Arc<Scenario>,
         plan: &'a Plan,
         command_line: &'a [String],
+        adaptive: Option<TargetsAndCheckpoints>,
     ) -> BatchDescription<'a> {
         let overrides = args.scenario.set.iter().map(|o| o.text.clone()).collect();
         BatchDescription {
@@ -347,6 +483,7 @@ impl<'a> BatchDescription<'a> {
             command_line,
             dir: args.resume.as_deref().or(args.out.as_deref()),
             identity: BatchIdentity::of(scenario, plan, overrides),
+            adaptive,
         }
     }
 
@@ -363,8 +500,24 @@ impl<'a> BatchDescription<'a> {
     }
 
     fn resume_command(&self, dir: &Path) -> String {
-        self.identity
-            .resume_command(self.args.scenario.scenario.as_deref(), dir)
+        let command = self
+            .identity
+            .resume_command(self.args.scenario.scenario.as_deref(), dir);
+        self.adaptive_command(command)
+    }
+
+    /// An adaptive batch's command: its targets and cap in place of `--runs` (which
+    /// `--precision` replaces).
+    fn adaptive_command(&self, command: String) -> String {
+        if self.adaptive.is_none() {
+            return command;
+        }
+        let mut command = command.replacen(&format!(" --runs {}", self.plan.runs), "", 1);
+        for t in &self.args.precision.targets {
+            command.push_str(&format!(" --precision {}", output::shell_quote(&t.text)));
+        }
+        command.push_str(&format!(" --max-runs {}", self.args.precision.max_runs));
+        command
     }
 
     /// The manifest of the batch in the state `status`, with what `summary` says of its runs
@@ -381,9 +534,10 @@ impl<'a> BatchDescription<'a> {
             status,
             completed_runs: summary.map_or(0, BatchSummary::completed_runs),
             failed_runs: summary.map_or_else(Vec::new, |s| s.failed_runs.clone()),
-            reproduce: self
-                .identity
-                .reproduce_command(self.args.scenario.scenario.as_deref(), self.dir),
+            reproduce: self.adaptive_command(
+                self.identity
+                    .reproduce_command(self.args.scenario.scenario.as_deref(), self.dir),
+            ),
             resume: match (status, self.dir) {
                 (BatchStatus::Complete, _) | (_, None) => None,
                 (_, Some(dir)) => Some(self.resume_command(dir)),

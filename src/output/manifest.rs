@@ -309,7 +309,7 @@ impl Manifest {
 
 /// `text` as one word for a POSIX shell: unchanged when it holds only safe characters, else in
 /// single quotes.
-fn shell_quote(text: &str) -> String {
+pub(crate) fn shell_quote(text: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
     if !text.is_empty() && text.chars().all(safe) {
         text.to_string()

@@ -4,6 +4,8 @@
 //! narrative, scenario digest). It never prints: only `cli` talks to the terminal.
 
 mod atomic;
+mod comparison;
+mod comparison_table;
 mod digest;
 mod events;
 mod files;
@@ -18,12 +20,19 @@ mod table;
 use std::io;
 use std::path::Path;
 
-use atomic::AtomicFile;
+pub(crate) use atomic::AtomicFile;
+pub use comparison::{
+    COMPARISON_HEADER, CompareManifest, ComparedScenario, ComparisonFile, ComparisonRow,
+    PrecisionCheckpoint, PrecisionEntry, PrecisionReport, comparison_rows, write_comparison,
+    write_comparison_csv,
+};
+pub use comparison_table::{render_comparison_table, render_precision};
 pub use digest::render_digest;
 pub use events::render_narrative;
 use events::write_events_csv;
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
 use manifest::RESOLVED_SCENARIO;
+pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
 pub use record::RunRecorder;
 pub use resume::{JournalRow, Recovered, ResumeError};

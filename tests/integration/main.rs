@@ -3,6 +3,7 @@
 
 mod architecture;
 mod cli;
+mod compare;
 mod determinism;
 mod golden;
 mod invariants;
