@@ -2,6 +2,7 @@
 //! nothing of files, threads or the command line, and cannot fail on a validated scenario.
 
 pub mod components;
+pub mod engagement;
 pub mod events;
 pub mod lanchester;
 pub mod outcome;

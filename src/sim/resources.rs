@@ -7,6 +7,7 @@ use bevy_ecs::prelude::*;
 use rand_chacha::ChaCha8Rng;
 
 use super::components::Force;
+use super::engagement::Engagement;
 use super::events::Event;
 use crate::scenario::{Draws, FactionIdx, ParamId, Scenario, SiteIdx, Stance};
 
@@ -153,6 +154,10 @@ pub struct Roster {
     pub air: Vec<Entity>,
 }
 
+/// Which reinforcements have arrived, by index in the scenario.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ReinforcementsDone(pub Vec<bool>);
+
 /// Running totals that become the outcome record.
 #[derive(Resource, Debug, Clone, PartialEq, Default)]
 pub struct Tally {
@@ -260,7 +265,7 @@ impl EventLog {
 
 /// Open fights.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct Engagements(pub Vec<super::systems::combat::Engagement>);
+pub struct Engagements(pub Vec<Engagement>);
 
 /// One round of a fight: when it was fired and the troops each side had left after it
 /// (attackers, defenders).

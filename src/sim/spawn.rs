@@ -12,7 +12,6 @@ use rand_distr::{Distribution, Exp1};
 use super::components::*;
 use super::resources::*;
 use super::systems::air::first_patrol_hour;
-use super::systems::scheduled::ReinforcementsDone;
 use crate::scenario::{Draws, Scenario, SiteKind};
 
 /// A fresh World for one replication.

@@ -5,97 +5,12 @@
 use bevy_ecs::prelude::*;
 use rand_distr::{Distribution, Poisson};
 
-use crate::scenario::{FactionIdx, RoadIdx, SiteIdx, SiteKind};
+use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
 use crate::sim::components::*;
+use crate::sim::engagement::{ATTACKERS, DEFENDERS, Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
 use crate::sim::lanchester::{self, Shooters};
 use crate::sim::resources::*;
-
-/// What kind of fight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngagementKind {
-    /// A band springs on a convoy on the road.
-    Ambush,
-    /// A band attacks a camp to take it for a few hours.
-    Raid,
-    /// An attack to take and keep a site.
-    Assault,
-}
-
-impl EngagementKind {
-    fn name(self) -> &'static str {
-        match self {
-            EngagementKind::Ambush => "ambush",
-            EngagementKind::Raid => "raid",
-            EngagementKind::Assault => "assault",
-        }
-    }
-}
-
-/// Attackers are side 0, defenders side 1.
-pub const ATTACKERS: usize = 0;
-/// Index of the defending side.
-pub const DEFENDERS: usize = 1;
-
-/// An open fight.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Engagement {
-    /// Ambush, raid or assault.
-    pub kind: EngagementKind,
-    /// The site fought over or nearest to the fight.
-    pub site: SiteIdx,
-    /// The road, for ambushes.
-    pub road: Option<RoadIdx>,
-    /// Units on each side: attackers, defenders.
-    pub sides: [Vec<Entity>; 2],
-    /// When it began.
-    pub start_hour: f64,
-    /// When the next round is fired.
-    pub next_round_hour: f64,
-    /// Rounds fired so far.
-    pub rounds: u32,
-    /// Troops each side has put into the fight (grows when reinforcements join).
-    pub committed: [f64; 2],
-    /// Casualties each side has taken in this fight.
-    pub lost: [f64; 2],
-    /// Killed on each side.
-    pub killed: [f64; 2],
-    /// Wounded on each side.
-    pub wounded: [f64; 2],
-    /// Vehicles lost by convoys in this fight.
-    pub vehicles_lost: f64,
-    /// The attacker fires with surprise in the first round.
-    pub surprise: bool,
-}
-
-impl Engagement {
-    /// A fight starting now, its first round fired at once.
-    pub fn new(
-        kind: EngagementKind,
-        site: SiteIdx,
-        road: Option<RoadIdx>,
-        attackers: Vec<Entity>,
-        defenders: Vec<Entity>,
-        now: f64,
-        surprise: bool,
-    ) -> Engagement {
-        Engagement {
-            kind,
-            site,
-            road,
-            sides: [attackers, defenders],
-            start_hour: now,
-            next_round_hour: now,
-            rounds: 0,
-            committed: [0.0; 2],
-            lost: [0.0; 2],
-            killed: [0.0; 2],
-            wounded: [0.0; 2],
-            vehicles_lost: 0.0,
-            surprise,
-        }
-    }
-}
 
 /// Lead faction of a side: the first contingent of its first unit with troops.
 fn lead_faction(side: &[Entity], forces: &Query<&mut Force>) -> Option<FactionIdx> {

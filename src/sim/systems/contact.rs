@@ -7,10 +7,11 @@ use rand::RngExt;
 
 use crate::scenario::{FactionIdx, SiteIdx};
 use crate::sim::components::*;
+use crate::sim::engagement::{Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
 use crate::sim::resources::*;
 
-use super::combat::{Engagement, EngagementKind, air_cover, travel};
+use super::combat::{air_cover, travel};
 use super::decisions::{leg_km, next_dawn_after, node_at};
 
 /// Casualty-causing power of a force per hour.

@@ -40,10 +40,6 @@ pub fn apply_scheduled_events(mut calendar: Calendar) {
     apply_reinforcements(&mut calendar);
 }
 
-/// Which reinforcements have arrived.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct ReinforcementsDone(pub Vec<bool>);
-
 /// Peacekeepers leave their camps on schedule: handed over, or left for the first to arrive.
 fn apply_withdrawals(c: &mut Calendar) {
     let Calendar {
