@@ -4,6 +4,7 @@
 pub mod components;
 pub mod engagement;
 pub mod events;
+pub mod geo;
 pub mod lanchester;
 pub mod outcome;
 pub mod resources;

@@ -124,16 +124,6 @@ impl Setup {
         self.stance(a, b) == Stance::Hostile
     }
 
-    /// Road distance between two sites (infinite when unconnected).
-    pub fn distance_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
-        self.scenario.distance_km[a][b]
-    }
-
-    /// Straight-line distance between two sites.
-    pub fn straight_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
-        self.scenario.straight_km[a][b]
-    }
-
     /// Whether the scenario runs in mean-field mode (expected values, no sampling).
     pub fn mean_field(&self) -> bool {
         self.scenario.combat.mode == crate::scenario::CombatMode::MeanField

@@ -8,6 +8,7 @@ use rand::RngExt;
 use crate::scenario::{AirWing, SiteKind};
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::straight_km;
 use crate::sim::lanchester;
 use crate::sim::resources::*;
 
@@ -90,7 +91,7 @@ impl Sortie<'_> {
         let tally = &mut *self.tally;
         let log = &mut *self.log;
         let range = setup.value(w.range_km);
-        let in_reach = |site| setup.straight_km(w.base, site) <= range;
+        let in_reach = |site| straight_km(setup, w.base, site) <= range;
 
         let is_target = |b: &Entity| {
             bands.get(*b).is_ok_and(|(band, f)| {

@@ -9,6 +9,7 @@ use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
 use crate::sim::components::*;
 use crate::sim::engagement::{ATTACKERS, DEFENDERS, Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{straight_km, travel};
 use crate::sim::lanchester::{self, Shooters};
 use crate::sim::resources::*;
 
@@ -37,7 +38,7 @@ pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteId
         setup.stance(w.faction, faction) == crate::scenario::Stance::Allied
             && clock.now_hour >= w.from_hour
             && setup.value(w.sorties_per_day) > 0.0
-            && setup.straight_km(w.base, site) <= setup.value(w.range_km)
+            && straight_km(setup, w.base, site) <= setup.value(w.range_km)
     })
 }
 
@@ -416,27 +417,4 @@ fn settle_convoy(convoy: &mut ConvoyState, troops: f64, setup: &Setup, now: f64)
 /// A convoy is destroyed when fewer than 5% of its troops, or none of its vehicles, are left.
 pub fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
     troops < 0.05 * convoy.troops_start || (convoy.vehicles_start > 0.0 && convoy.vehicles < 0.5)
-}
-
-/// A band setting out across country from `from` to `to`.
-pub fn travel(
-    setup: &Setup,
-    now: f64,
-    from: SiteIdx,
-    to: SiteIdx,
-    speed_km_per_day: f64,
-    intent: Intent,
-) -> Activity {
-    let km = band_km(setup, from, to);
-    Activity::Travelling {
-        to,
-        arrive_hour: now + km / speed_km_per_day * 24.0,
-        intent,
-    }
-}
-
-/// How far a band travels between two sites: by road, or across country (straight line plus
-/// 30% for terrain) where that is shorter or no road connects them.
-pub fn band_km(setup: &Setup, a: SiteIdx, b: SiteIdx) -> f64 {
-    setup.distance_km(a, b).min(setup.straight_km(a, b) * 1.3)
 }

@@ -9,10 +9,11 @@ use crate::scenario::{FactionIdx, SiteIdx};
 use crate::sim::components::*;
 use crate::sim::engagement::{Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{leg_km, standing_at, travel};
 use crate::sim::resources::*;
 
-use super::combat::{air_cover, travel};
-use super::decisions::{leg_km, next_dawn_after, node_at};
+use super::combat::air_cover;
+use super::decisions::next_dawn_after;
 
 /// Casualty-causing power of a force per hour.
 fn fire(setup: &Setup, force: &Force) -> f64 {
@@ -327,7 +328,7 @@ pub fn make_contact(
                         convoys.get(*c).is_ok_and(|(cv, f)| {
                             f.troops() >= 1.0
                                 && setup.hostile(scenario.convoys[cv.convoy].faction, faction)
-                                && at_site(&setup, cv) == Some(at)
+                                && standing_at(&setup, cv) == Some(at)
                         })
                     })
                     .collect();
@@ -440,16 +441,5 @@ pub fn make_contact(
             };
         }
         clock.propose(now);
-    }
-}
-
-/// The site a stationary convoy stands at, if any.
-fn at_site(setup: &Setup, convoy: &ConvoyState) -> Option<SiteIdx> {
-    match convoy.status {
-        ConvoyStatus::AtSite(s) => Some(s),
-        ConvoyStatus::Halted | ConvoyStatus::Waiting | ConvoyStatus::Arrived => {
-            node_at(setup, convoy)
-        }
-        _ => None,
     }
 }

@@ -6,9 +6,8 @@ use bevy_ecs::prelude::*;
 
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::travel;
 use crate::sim::resources::*;
-
-use super::combat::travel;
 
 /// Run condition of `update_control`: changes of owner are waiting, or a raid departure or an
 /// arrival at an empty camp is due ([`Alarm::Holds`], which `apply_withdrawals` also sets when

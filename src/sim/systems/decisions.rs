@@ -7,9 +7,10 @@ use rand::RngExt;
 use crate::scenario::{Posture, SiteIdx, SiteKind};
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{band_km, km_to_leg_end, leg_km, node_at, travel, travel_hours};
 use crate::sim::resources::*;
 
-use super::combat::{air_cover, band_km, travel};
+use super::combat::air_cover;
 
 /// Hour of the day at which idle bands reconsider (assumption, see CALIBRATION.md): raids and
 /// ambushes are planned for first light, and all bands deciding in the same pass keeps a
@@ -19,22 +20,6 @@ pub const DAWN_HOUR: f64 = 6.0;
 /// The first dawn strictly after `hour`.
 pub fn next_dawn_after(hour: f64) -> f64 {
     ((hour - DAWN_HOUR) / 24.0).floor() * 24.0 + 24.0 + DAWN_HOUR
-}
-
-/// Length of a convoy's current leg in this replication.
-pub fn leg_km(setup: &Setup, convoy: usize, leg: usize) -> f64 {
-    let c = &setup.scenario.convoys[convoy];
-    setup.value(setup.scenario.roads[c.route[leg].road].length_km)
-}
-
-/// The site a convoy stands at, if it is at the end of a leg in its direction of travel.
-pub fn node_at(setup: &Setup, convoy: &ConvoyState) -> Option<SiteIdx> {
-    let leg = setup.scenario.convoys[convoy.convoy].route[convoy.leg];
-    if convoy.returning {
-        (convoy.km <= 1e-9).then_some(leg.from)
-    } else {
-        (convoy.km >= leg_km(setup, convoy.convoy, convoy.leg) - 1e-9).then_some(leg.to)
-    }
 }
 
 /// The decision stage: convoys first, then bands (which see where the convoys now are).
@@ -458,19 +443,21 @@ fn pick_ambush(
         };
         let mut convoy_hours = waiting_hours
             + (c.depart_hour - now).max(0.0)
-            + (leg_km(setup, convoy.convoy, convoy.leg) - convoy.km)
-                / setup.value(c.leg_speed_km_per_day[convoy.leg])
-                * 24.0;
+            + travel_hours(
+                km_to_leg_end(setup, convoy),
+                setup.value(c.leg_speed_km_per_day[convoy.leg]),
+            );
         for next in convoy.leg + 1..c.route.len() {
             let leg = c.route[next];
             let usable = setup.value(scenario.roads[leg.road].ambush) > 0.0
                 && band_km(setup, g.home, leg.from) <= setup.value(g.range_km);
-            if usable && band_km(setup, at, leg.from) / speed * 24.0 < convoy_hours {
+            if usable && travel_hours(band_km(setup, at, leg.from), speed) < convoy_hours {
                 return Some((ce, next, leg.from));
             }
-            convoy_hours += leg_km(setup, convoy.convoy, next)
-                / setup.value(c.leg_speed_km_per_day[next])
-                * 24.0;
+            convoy_hours += travel_hours(
+                leg_km(setup, convoy.convoy, next),
+                setup.value(c.leg_speed_km_per_day[next]),
+            );
         }
     }
     None

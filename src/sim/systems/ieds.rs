@@ -7,11 +7,11 @@ use rand_distr::{Distribution, Exp1};
 
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{convoy_km_per_hour, km_to_leg_end};
 use crate::sim::lanchester;
 use crate::sim::resources::*;
 
 use super::combat::{is_destroyed, poisson};
-use super::decisions::leg_km;
 
 /// Strikes the convoys whose hazard ran out, then asks for a pass when the next one will.
 pub fn strike_ieds(
@@ -80,16 +80,11 @@ pub fn strike_ieds(
         }
         if convoy.status == ConvoyStatus::Moving {
             let per_km = setup.value(road.ied_per_100km) / 100.0;
-            let speed_km_per_hour = setup.value(c.leg_speed_km_per_day[convoy.leg]) / 24.0;
+            let speed_km_per_hour = convoy_km_per_hour(&setup, convoy.convoy, convoy.leg);
             if per_km > 0.0 {
                 let hours = convoy.ied_hazard_left / per_km / speed_km_per_hour;
                 // Only within this leg: beyond it the next road's density applies.
-                let to_end = if convoy.returning {
-                    convoy.km
-                } else {
-                    leg_km(&setup, convoy.convoy, convoy.leg) - convoy.km
-                };
-                if hours <= to_end / speed_km_per_hour + 1e-9 {
+                if hours <= km_to_leg_end(&setup, &convoy) / speed_km_per_hour + 1e-9 {
                     clock.propose(now + hours);
                 }
             }

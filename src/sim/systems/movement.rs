@@ -5,9 +5,8 @@
 use bevy_ecs::prelude::*;
 
 use crate::sim::components::*;
+use crate::sim::geo::{convoy_km_per_hour, leg_km, node_at};
 use crate::sim::resources::*;
-
-use super::decisions::{leg_km, node_at};
 
 /// The movement stage: convoys drive, then bands arrive.
 pub fn move_units(
@@ -39,7 +38,7 @@ pub fn move_convoys(
         }
         let c = &setup.scenario.convoys[convoy.convoy];
         let len = leg_km(setup, convoy.convoy, convoy.leg);
-        let speed_km_per_hour = setup.value(c.leg_speed_km_per_day[convoy.leg]) / 24.0;
+        let speed_km_per_hour = convoy_km_per_hour(setup, convoy.convoy, convoy.leg);
         let ied_per_km =
             setup.value(setup.scenario.roads[c.route[convoy.leg].road].ied_per_100km) / 100.0;
         // The next stop in the direction of travel: the end of the leg, or an ambush before it.

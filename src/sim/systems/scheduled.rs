@@ -7,9 +7,8 @@ use bevy_ecs::system::SystemParam;
 use crate::scenario::ReinforcementTarget;
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{band_km, travel_hours};
 use crate::sim::resources::*;
-
-use super::combat::band_km;
 
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
 pub const OCCUPATION_SHARE: f64 = 0.2;
@@ -128,7 +127,7 @@ fn apply_withdrawals(c: &mut Calendar) {
                     {
                         continue;
                     }
-                    let hours = km / setup.value(g.speed_km_per_day) * 24.0;
+                    let hours = travel_hours(km, setup.value(g.speed_km_per_day));
                     if best.is_none_or(|(h, ..)| hours < h) {
                         best = Some((hours, e, band.faction));
                     }
