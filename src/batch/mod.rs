@@ -7,6 +7,7 @@
 mod shard;
 mod summary;
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -128,6 +129,11 @@ where
     S: FnMut(u64, R) -> Result<(), E>,
     E: From<BatchError>,
 {
+    thread_local! {
+        /// Each worker's engine, reused from one replication to the next: building a World and
+        /// its Schedule costs more than a small replication.
+        static ENGINE: RefCell<sim::Engine> = RefCell::new(sim::Engine::new());
+    }
     let seed = plan.seed;
     let schema = OutcomeSchema::for_scenario(scenario);
     let fail_on_purpose = test_seam_failing_runs();
@@ -141,7 +147,7 @@ where
                 if fail_on_purpose.contains(&run) {
                     panic!("{TEST_SEAM_VARIABLE} asked run {run} to fail");
                 }
-                sim::simulate(scenario, seed, run, false)
+                ENGINE.with_borrow_mut(|engine| engine.simulate(scenario, seed, run, false))
             }))
             .map_err(|payload| RunFailure {
                 message: take_panic_message(&*payload),
