@@ -25,7 +25,6 @@ pub fn strike_ieds(
     let roster = &setup.roster;
     let now = clock.now_hour;
     let scenario = &setup.scenario;
-    let ied = &scenario.ied;
     for &e in &roster.convoys {
         let Ok((mut convoy, mut force)) = convoys.get_mut(e) else {
             continue;
@@ -39,44 +38,15 @@ pub fn strike_ieds(
         let c = &scenario.convoys[convoy.convoy];
         let road = &scenario.roads[c.route[convoy.leg].road];
         if convoy.ied_hazard_left <= 1e-9 {
-            tally.ied_strikes += 1;
-            let vehicle = rng
-                .0
-                .random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0))
-                && convoy.vehicles >= 1.0;
-            if vehicle {
-                convoy.vehicles -= 1.0;
-            }
-            let troops = force.troops();
-            let killed_total = poisson(setup.value(ied.killed_per_strike), &mut rng.0).min(troops);
-            let wounded_total =
-                poisson(setup.value(ied.wounded_per_strike), &mut rng.0).min(troops - killed_total);
-            let sizes: Vec<f64> = force.parts.iter().map(|p| p.troops).collect();
-            let killed = lanchester::split_by_size(killed_total, &sizes, Some(&mut rng.0));
-            let after_killed: Vec<f64> = sizes.iter().zip(&killed).map(|(s, k)| s - k).collect();
-            let wounded = lanchester::split_by_size(wounded_total, &after_killed, Some(&mut rng.0));
-            for (i, part) in force.parts.iter_mut().enumerate() {
-                part.troops -= killed[i] + wounded[i];
-                tally.book(part.faction, killed[i], wounded[i]);
-            }
-            convoy.ied_hazard_left = Exp1.sample(&mut rng.0);
-            if is_destroyed(&convoy, force.troops()) {
-                convoy.status = ConvoyStatus::Destroyed;
-            }
-            log.record(|| Event {
-                time_hours: now,
-                kind: EventKind::Ied,
-                place: format!("{} road", road.id),
-                factions: scenario.factions[c.faction].id.clone(),
-                killed: killed_total,
-                wounded: wounded_total,
-                vehicles: if vehicle { 1.0 } else { 0.0 },
-                detail: format!(
-                    "IED hits {}: {killed_total:.0} killed, {wounded_total:.0} wounded{}",
-                    c.id,
-                    if vehicle { ", 1 vehicle lost" } else { "" }
-                ),
-            });
+            detonate(
+                &mut convoy,
+                &mut force,
+                &setup,
+                &mut rng,
+                &mut tally,
+                &mut log,
+                now,
+            );
         }
         if convoy.status == ConvoyStatus::Moving {
             let per_km = setup.value(road.ied_per_100km) / 100.0;
@@ -90,4 +60,60 @@ pub fn strike_ieds(
             }
         }
     }
+}
+
+/// A roadside bomb goes off under a convoy: perhaps a vehicle lost, Poisson numbers killed
+/// and wounded spread over its contingents by size, and the hazard to its next strike drawn
+/// afresh.
+fn detonate(
+    convoy: &mut ConvoyState,
+    force: &mut Force,
+    setup: &Setup,
+    rng: &mut SimRng,
+    tally: &mut Tally,
+    log: &mut EventLog,
+    now: f64,
+) {
+    let scenario = &setup.scenario;
+    let ied = &scenario.ied;
+    let c = &scenario.convoys[convoy.convoy];
+    let road = &scenario.roads[c.route[convoy.leg].road];
+    tally.ied_strikes += 1;
+    let vehicle = rng
+        .0
+        .random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0))
+        && convoy.vehicles >= 1.0;
+    if vehicle {
+        convoy.vehicles -= 1.0;
+    }
+    let troops = force.troops();
+    let killed_total = poisson(setup.value(ied.killed_per_strike), &mut rng.0).min(troops);
+    let wounded_total =
+        poisson(setup.value(ied.wounded_per_strike), &mut rng.0).min(troops - killed_total);
+    let sizes: Vec<f64> = force.parts.iter().map(|p| p.troops).collect();
+    let killed = lanchester::split_by_size(killed_total, &sizes, Some(&mut rng.0));
+    let after_killed: Vec<f64> = sizes.iter().zip(&killed).map(|(s, k)| s - k).collect();
+    let wounded = lanchester::split_by_size(wounded_total, &after_killed, Some(&mut rng.0));
+    for (i, part) in force.parts.iter_mut().enumerate() {
+        part.troops -= killed[i] + wounded[i];
+        tally.book(part.faction, killed[i], wounded[i]);
+    }
+    convoy.ied_hazard_left = Exp1.sample(&mut rng.0);
+    if is_destroyed(convoy, force.troops()) {
+        convoy.status = ConvoyStatus::Destroyed;
+    }
+    log.record(|| Event {
+        time_hours: now,
+        kind: EventKind::Ied,
+        place: format!("{} road", road.id),
+        factions: scenario.factions[c.faction].id.clone(),
+        killed: killed_total,
+        wounded: wounded_total,
+        vehicles: if vehicle { 1.0 } else { 0.0 },
+        detail: format!(
+            "IED hits {}: {killed_total:.0} killed, {wounded_total:.0} wounded{}",
+            c.id,
+            if vehicle { ", 1 vehicle lost" } else { "" }
+        ),
+    });
 }
