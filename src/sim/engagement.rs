@@ -8,7 +8,7 @@ use crate::scenario::{RoadIdx, SiteIdx};
 
 /// What kind of fight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngagementKind {
+pub(crate) enum EngagementKind {
     /// A band springs on a convoy on the road.
     Ambush,
     /// A band attacks a camp to take it for a few hours.
@@ -19,7 +19,7 @@ pub enum EngagementKind {
 
 impl EngagementKind {
     /// The word for it in the after-action narrative.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             EngagementKind::Ambush => "ambush",
             EngagementKind::Raid => "raid",
@@ -29,13 +29,13 @@ impl EngagementKind {
 }
 
 /// Attackers are side 0, defenders side 1.
-pub const ATTACKERS: usize = 0;
+pub(crate) const ATTACKERS: usize = 0;
 /// Index of the defending side.
-pub const DEFENDERS: usize = 1;
+pub(crate) const DEFENDERS: usize = 1;
 
 /// An open fight.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Engagement {
+pub(crate) struct Engagement {
     /// Ambush, raid or assault.
     pub kind: EngagementKind,
     /// The site fought over or nearest to the fight.
@@ -66,7 +66,7 @@ pub struct Engagement {
 
 impl Engagement {
     /// A fight starting now, its first round fired at once.
-    pub fn new(
+    pub(crate) fn new(
         kind: EngagementKind,
         site: SiteIdx,
         road: Option<RoadIdx>,

@@ -24,7 +24,9 @@ const MAX_PASSES: u64 = 10_000_000;
 /// replaced when the World is refilled (`spawn::populate`), and an engine whose last
 /// replication panicked half-way through a pass builds itself afresh before the next.
 pub struct Engine {
+    /// The entities and resources of the replication under way (or of the last one).
     world: World,
+    /// The systems in their order, initialised for `world`.
     schedule: Schedule,
     /// Whether the World is between replications (false while one runs, so still false after
     /// one that panicked).

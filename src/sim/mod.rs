@@ -1,17 +1,18 @@
-//! The engine, reached through one door: (Scenario, seed, run) → Outcome. It does no I/O, knows
-//! nothing of files, threads or the command line, and cannot fail on a validated scenario.
+//! The engine, reached through one door: (Scenario, seed, run) → Outcome, run on an [`Engine`]
+//! that a caller may keep and reuse. It does no I/O, knows nothing of files, threads or the
+//! command line, and cannot fail on a validated scenario.
 
 pub mod components;
-pub mod engagement;
+mod engagement;
 mod engine;
-pub mod events;
-pub mod geo;
-pub mod lanchester;
+mod events;
+mod geo;
+mod lanchester;
 pub mod outcome;
 pub mod resources;
-pub mod schedule;
-pub mod spawn;
-pub mod systems;
+mod schedule;
+mod spawn;
+mod systems;
 
 use std::sync::Arc;
 

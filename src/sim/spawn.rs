@@ -15,7 +15,7 @@ use super::systems::air::first_patrol_hour;
 use crate::scenario::{Draws, Scenario, SiteKind};
 
 /// Empties `world` of the last replication's entities and fills it for this one.
-pub fn populate(
+pub(crate) fn populate(
     world: &mut World,
     scenario: &Arc<Scenario>,
     draws: Draws,
@@ -60,6 +60,7 @@ fn clear(world: &mut World) {
 struct StableIds(u32);
 
 impl StableIds {
+    /// The next id, from 1.
     fn next(&mut self) -> StableId {
         self.0 += 1;
         StableId(self.0)

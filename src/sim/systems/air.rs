@@ -16,7 +16,7 @@ use super::combat::poisson;
 use super::decisions::next_dawn_after;
 
 /// The first dawn at or after `hour`: when a wing first patrols.
-pub fn first_patrol_hour(hour: f64) -> f64 {
+pub(crate) fn first_patrol_hour(hour: f64) -> f64 {
     next_dawn_after(hour - 1e-9)
 }
 
@@ -26,7 +26,7 @@ pub fn first_patrol_hour(hour: f64) -> f64 {
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn fly_air_strikes(
+pub(crate) fn fly_air_strikes(
     mut wings: Query<&mut AirWingState>,
     mut bands: Bands,
     mut sites: Sites,

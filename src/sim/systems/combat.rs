@@ -23,6 +23,7 @@ fn lead_faction(side: &[Entity], forces: &Query<&mut Force>) -> Option<FactionId
         .next()
 }
 
+/// Everyone still able to fight on a side.
 fn side_troops(side: &[Entity], forces: &Query<&mut Force>) -> f64 {
     side.iter()
         .filter_map(|e| forces.get(*e).ok())
@@ -31,7 +32,7 @@ fn side_troops(side: &[Entity], forces: &Query<&mut Force>) -> f64 {
 }
 
 /// Whether a faction (or an ally) flies air support over `site` at this hour.
-pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteIdx) -> bool {
+pub(crate) fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteIdx) -> bool {
     if clock.is_night() {
         return false;
     }
@@ -44,13 +45,13 @@ pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteId
 }
 
 /// Run condition of `resolve_engagements`: some fight is open.
-pub fn fights_open(engagements: Res<Engagements>) -> bool {
+pub(crate) fn fights_open(engagements: Res<Engagements>) -> bool {
     !engagements.0.is_empty()
 }
 
 /// The units in fights: their strengths, and the convoy or band state a fight's end changes.
 #[derive(SystemParam)]
-pub struct Fighters<'w, 's> {
+pub(crate) struct Fighters<'w, 's> {
     forces: Query<'w, 's, &'static mut Force>,
     convoys: Query<'w, 's, &'static mut ConvoyState>,
     bands: Query<'w, 's, &'static mut Band>,
@@ -65,7 +66,7 @@ pub struct Fighters<'w, 's> {
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn resolve_engagements(
+pub(crate) fn resolve_engagements(
     mut engagements: ResMut<Engagements>,
     mut units: Fighters,
     setup: Res<Setup>,
@@ -282,7 +283,7 @@ fn hit_unit(
 }
 
 /// A Poisson draw (0 for a mean of 0).
-pub fn poisson(mean: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+pub(crate) fn poisson(mean: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
     if mean <= 0.0 {
         return 0.0;
     }
@@ -484,6 +485,6 @@ fn settle_convoy(convoy: &mut ConvoyState, troops: f64, setup: &Setup, now: f64)
 }
 
 /// A convoy is destroyed when fewer than 5% of its troops, or none of its vehicles, are left.
-pub fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
+pub(crate) fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
     troops < 0.05 * convoy.troops_start || (convoy.vehicles_start > 0.0 && convoy.vehicles < 0.5)
 }

@@ -22,7 +22,7 @@ type Sites<'w, 's> = Query<'w, 's, (&'static SiteState, &'static Force)>;
 
 /// What contact changes: the units that meet, the fights they start, and the books.
 #[derive(SystemParam)]
-pub struct Contact<'w, 's> {
+pub(crate) struct Contact<'w, 's> {
     convoys: Query<'w, 's, (&'static mut ConvoyState, &'static Force)>,
     bands: Query<'w, 's, (&'static mut Band, &'static Force)>,
     engagements: ResMut<'w, Engagements>,
@@ -44,7 +44,7 @@ struct Arrival {
 
 /// Starts fights where hostile forces meet, case by case: convoys first (one that has reached
 /// a site, then one that has driven into an ambush), then bands arriving where they were going.
-pub fn make_contact(
+pub(crate) fn make_contact(
     setup: Res<Setup>,
     sites: Sites,
     mut rng: ResMut<SimRng>,

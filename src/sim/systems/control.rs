@@ -13,7 +13,7 @@ use crate::sim::resources::*;
 /// Run condition of `update_control`: changes of owner are waiting, or a raid departure or an
 /// arrival at an empty camp is due ([`Alarm::Holds`], which `apply_withdrawals` also sets when
 /// it sends a band to a vacated camp).
-pub fn has_work(captures: Res<PendingCaptures>, clock: Res<Clock>) -> bool {
+pub(crate) fn has_work(captures: Res<PendingCaptures>, clock: Res<Clock>) -> bool {
     !captures.0.is_empty() || clock.due(Alarm::Holds)
 }
 
@@ -26,7 +26,7 @@ type Bands<'w, 's> = Query<'w, 's, (&'static mut Band, &'static mut Force), With
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn update_control(
+pub(crate) fn update_control(
     mut sites: Query<(&mut SiteState, &mut Force)>,
     mut bands: Bands,
     setup: Res<Setup>,

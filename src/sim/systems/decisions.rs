@@ -15,19 +15,21 @@ use super::combat::air_cover;
 /// Hour of the day at which idle bands reconsider (assumption, see CALIBRATION.md): raids and
 /// ambushes are planned for first light, and all bands deciding in the same pass keeps a
 /// replication's cost down.
-pub const DAWN_HOUR: f64 = 6.0;
+pub(crate) const DAWN_HOUR: f64 = 6.0;
 
 /// The first dawn strictly after `hour`.
-pub fn next_dawn_after(hour: f64) -> f64 {
+pub(crate) fn next_dawn_after(hour: f64) -> f64 {
     ((hour - DAWN_HOUR) / 24.0).floor() * 24.0 + 24.0 + DAWN_HOUR
 }
 
 /// Convoys with their strength, as the decision stage sees them.
-pub type Convoys<'w, 's> = Query<'w, 's, (&'static mut ConvoyState, &'static Force), Without<Band>>;
+pub(crate) type Convoys<'w, 's> =
+    Query<'w, 's, (&'static mut ConvoyState, &'static Force), Without<Band>>;
 /// Bands with their strength, as the decision stage sees them.
-pub type Bands<'w, 's> = Query<'w, 's, (&'static mut Band, &'static Force), Without<SiteState>>;
+pub(crate) type Bands<'w, 's> =
+    Query<'w, 's, (&'static mut Band, &'static Force), Without<SiteState>>;
 /// Sites with their garrisons, which the decision stage only reads.
-pub type Sites<'w, 's> = Query<'w, 's, (&'static SiteState, &'static Force), Without<Band>>;
+pub(crate) type Sites<'w, 's> = Query<'w, 's, (&'static SiteState, &'static Force), Without<Band>>;
 
 /// What a band looks at when it decides: the map, the sites, the convoys and the open fights.
 struct Outlook<'a, 'w, 's> {
@@ -42,7 +44,7 @@ struct Outlook<'a, 'w, 's> {
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn make_decisions(
+pub(crate) fn make_decisions(
     mut convoys: Convoys,
     mut bands: Bands,
     sites: Sites,
@@ -76,7 +78,7 @@ pub fn make_decisions(
 }
 
 /// Convoys decide at sites and when halts end; any convoy past its break point turns back.
-pub fn decide_convoys(
+pub(crate) fn decide_convoys(
     convoys: &mut Convoys,
     sites: &Sites,
     roster: &Roster,
@@ -286,7 +288,7 @@ fn resume_after_halt(
 
 /// Idle bands pick what to do, by posture; bands in wait give up once their convoy has passed.
 #[expect(clippy::too_many_arguments, reason = "shares the stage's data access")]
-pub fn decide_bands(
+pub(crate) fn decide_bands(
     bands: &mut Bands,
     convoys: &Convoys,
     sites: &Sites,

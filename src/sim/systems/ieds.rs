@@ -14,7 +14,7 @@ use crate::sim::resources::*;
 use super::combat::{is_destroyed, poisson};
 
 /// Strikes the convoys whose hazard ran out, then asks for a pass when the next one will.
-pub fn strike_ieds(
+pub(crate) fn strike_ieds(
     mut convoys: Query<(&mut ConvoyState, &mut Force)>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,

@@ -9,7 +9,7 @@ use crate::sim::geo::{convoy_km_per_hour, leg_km, node_at};
 use crate::sim::resources::*;
 
 /// The movement stage: convoys drive, then bands arrive.
-pub fn move_units(
+pub(crate) fn move_units(
     mut convoys: Query<&mut ConvoyState>,
     mut bands: Query<&mut Band>,
     setup: Res<Setup>,
@@ -21,7 +21,7 @@ pub fn move_units(
 }
 
 /// Advances moving convoys to `now` and asks for a pass when the next one reaches a stop.
-pub fn move_convoys(
+pub(crate) fn move_convoys(
     convoys: &mut Query<&mut ConvoyState>,
     roster: &Roster,
     setup: &Setup,
@@ -70,7 +70,7 @@ pub fn move_convoys(
 }
 
 /// Bands whose journey ends now arrive, carrying their intent to the contact system.
-pub fn move_bands(bands: &mut Query<&mut Band>, roster: &Roster, clock: &mut Clock) {
+pub(crate) fn move_bands(bands: &mut Query<&mut Band>, roster: &Roster, clock: &mut Clock) {
     let now = clock.now_hour;
     for &e in &roster.bands {
         let Ok(mut band) = bands.get_mut(e) else {

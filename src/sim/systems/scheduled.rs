@@ -11,14 +11,14 @@ use crate::sim::geo::{band_km, travel_hours};
 use crate::sim::resources::*;
 
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
-pub const OCCUPATION_SHARE: f64 = 0.2;
+pub(crate) const OCCUPATION_SHARE: f64 = 0.2;
 
 /// A convoy's state and strength, both writable.
 type ConvoyForce = (&'static mut ConvoyState, &'static mut Force);
 
 /// What the scheduled-events stage reads and writes.
 #[derive(SystemParam)]
-pub struct Calendar<'w, 's> {
+pub(crate) struct Calendar<'w, 's> {
     sites: Query<'w, 's, (&'static mut SiteState, &'static mut Force)>,
     bands: Query<'w, 's, (&'static Band, &'static mut Force), Without<SiteState>>,
     convoys: Query<'w, 's, ConvoyForce, (Without<SiteState>, Without<Band>)>,
@@ -32,7 +32,7 @@ pub struct Calendar<'w, 's> {
 
 /// The scheduled-events stage: withdrawals, then departures, then reinforcements, each on its
 /// date; runs only when [`Alarm::Calendar`] is due.
-pub fn apply_scheduled_events(mut calendar: Calendar) {
+pub(crate) fn apply_scheduled_events(mut calendar: Calendar) {
     calendar.clock.clear(Alarm::Calendar);
     apply_withdrawals(&mut calendar);
     depart_convoys(&mut calendar);
