@@ -14,7 +14,7 @@ use sandtable::batch::{
 };
 use sandtable::error::Error;
 use sandtable::output::{BatchFiles, BatchIdentity, BatchStatus, Manifest, RunRecorder};
-use sandtable::sim::{OutcomeSchema, simulate};
+use sandtable::sim::{Engine, OutcomeSchema};
 
 fn default_scenario() -> Arc<sandtable::Scenario> {
     Arc::new(sandtable::scenario::load_default(&[]).expect("the default scenario loads"))
@@ -30,11 +30,13 @@ fn duel_scenario() -> Arc<sandtable::Scenario> {
 
 fn replication(c: &mut Criterion) {
     let scenario = default_scenario();
+    // One engine for every replication, as each worker of a batch keeps one.
+    let mut engine = Engine::new();
     let mut run = 0;
     c.bench_function("replication/default", |b| {
         b.iter(|| {
             run += 1;
-            black_box(simulate(&scenario, 20231002, run, false))
+            black_box(engine.simulate(&scenario, 20231002, run, false))
         })
     });
 }
@@ -73,11 +75,12 @@ fn duel(c: &mut Criterion) {
     let kill_rate = scenario.mean(scenario.factions[0].kill_rate_per_hour);
     let round_hours = scenario.mean(scenario.combat.round_hours);
     let mut group = c.benchmark_group("duel/100v80-square-stochastic");
+    let mut engine = Engine::new();
     let mut run = 0;
     group.bench_function("engine", |b| {
         b.iter(|| {
             run += 1;
-            black_box(simulate(&scenario, 7, run, false))
+            black_box(engine.simulate(&scenario, 7, run, false))
         })
     });
     let mut rng = ChaCha8Rng::seed_from_u64(7);

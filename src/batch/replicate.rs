@@ -54,7 +54,13 @@ pub type RunResult = Result<Replication, RunFailure>;
 /// The one call of the simulation: replication `run` of the batch seeded `seed`, with the event
 /// log when `log`. Everything the batch layer simulates goes through here.
 fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Replication {
-    sim::simulate(scenario, seed, run, log)
+    thread_local! {
+        /// Each worker's engine, reused from one replication to the next: building a World and
+        /// its Schedule costs more than a small replication. (An engine whose replication
+        /// panicked rebuilds itself before the next one.)
+        static ENGINE: std::cell::RefCell<sim::Engine> = std::cell::RefCell::new(sim::Engine::new());
+    }
+    ENGINE.with_borrow_mut(|engine| engine.simulate(scenario, seed, run, log))
 }
 
 /// Replication `run` of the batch seeded `seed`, on this thread; a panic in it is caught and

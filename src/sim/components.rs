@@ -6,7 +6,7 @@ use crate::scenario::{FactionIdx, SiteIdx};
 
 /// Stable order key of an entity: scenario order, never `Entity` bits.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StableId(pub u32);
+pub(crate) struct StableId(pub u32);
 
 /// Troops of one faction in a unit.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,12 +26,12 @@ pub struct Force {
 
 impl Force {
     /// Everyone who can still fight.
-    pub fn troops(&self) -> f64 {
+    pub(crate) fn troops(&self) -> f64 {
         self.parts.iter().map(|c| c.troops).sum()
     }
 
     /// Adds troops of a faction, merging with its contingent if there is one.
-    pub fn add(&mut self, faction: FactionIdx, troops: f64) {
+    pub(crate) fn add(&mut self, faction: FactionIdx, troops: f64) {
         match self.parts.iter_mut().find(|c| c.faction == faction) {
             Some(c) => c.troops += troops,
             None => self.parts.push(Contingent { faction, troops }),
@@ -153,7 +153,7 @@ pub struct ConvoyState {
 
 /// What a band is doing.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Activity {
+pub(crate) enum Activity {
     /// At a site, free to decide.
     Idle {
         /// Where.
@@ -203,7 +203,7 @@ pub enum Activity {
 
 impl Activity {
     /// The site it is at or nearest to.
-    pub fn site(&self) -> SiteIdx {
+    pub(crate) fn site(&self) -> SiteIdx {
         match *self {
             Activity::Idle { at }
             | Activity::Arrived { at, .. }
@@ -216,7 +216,7 @@ impl Activity {
     }
 
     /// Moving or lying out in the open, where drones can find it.
-    pub fn in_the_open(&self) -> bool {
+    pub(crate) fn in_the_open(&self) -> bool {
         matches!(
             self,
             Activity::Travelling { .. } | Activity::InWait { .. } | Activity::Holding { .. }
@@ -226,7 +226,7 @@ impl Activity {
 
 /// Why a band travels.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Intent {
+pub(crate) enum Intent {
     /// Raid the camp at the destination.
     Raid,
     /// Assault the destination and fight until one side breaks.
@@ -244,7 +244,7 @@ pub enum Intent {
 
 /// An armed band.
 #[derive(Component, Debug, Clone, PartialEq)]
-pub struct Band {
+pub(crate) struct Band {
     /// Its index in the scenario.
     pub group: usize,
     /// Its faction.
@@ -259,7 +259,7 @@ pub struct Band {
 
 /// A drone or aircraft wing.
 #[derive(Component, Debug, Clone, PartialEq)]
-pub struct AirWingState {
+pub(crate) struct AirWingState {
     /// Its index in the scenario.
     pub wing: usize,
     /// The dawn at which it next flies its day's sorties.

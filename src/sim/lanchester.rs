@@ -8,7 +8,7 @@ use crate::scenario::FireKind;
 
 /// One group of shooters on the other side.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Shooters {
+pub(crate) struct Shooters {
     /// How many.
     pub count: f64,
     /// Casualties per shooter-hour (aimed), or per shooter per target per hour (area),
@@ -25,7 +25,7 @@ pub struct Shooters {
 /// dB/dt = −k·R); area fire gives each target a hazard k·N per hour (linear law:
 /// dB/dt = −k·R·B). The hazard is held constant through the round and turned into a
 /// probability, p = 1 − exp(−h·Δt), so a round never takes more than everyone.
-pub fn casualty_probability(
+pub(crate) fn casualty_probability(
     targets: f64,
     shooters: &[Shooters],
     round_hours: f64,
@@ -47,7 +47,7 @@ pub fn casualty_probability(
 
 /// Casualties among `troops` with per-member probability `p`: binomial when sampling, the
 /// expectation `troops·p` in mean-field mode.
-pub fn casualties<R: Rng + ?Sized>(troops: f64, p: f64, rng: Option<&mut R>) -> f64 {
+pub(crate) fn casualties<R: Rng + ?Sized>(troops: f64, p: f64, rng: Option<&mut R>) -> f64 {
     match rng {
         None => troops * p,
         Some(rng) => binomial(troops, p, rng),
@@ -55,7 +55,7 @@ pub fn casualties<R: Rng + ?Sized>(troops: f64, p: f64, rng: Option<&mut R>) -> 
 }
 
 /// A binomial draw on a whole number of trials (fractions are rounded).
-pub fn binomial<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
+pub(crate) fn binomial<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
     let n = n.round().max(0.0) as u64;
     if n == 0 || p <= 0.0 {
         return 0.0;
@@ -71,7 +71,7 @@ pub fn binomial<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
 /// Splits `total` casualties over groups in proportion to their sizes: drawn without
 /// replacement when sampling (sequential hypergeometric draws, so whole numbers that add up
 /// exactly and never exceed a group), proportions in mean-field mode.
-pub fn split_by_size<R: Rng + ?Sized>(
+pub(crate) fn split_by_size<R: Rng + ?Sized>(
     total: f64,
     sizes: &[f64],
     mut rng: Option<&mut R>,

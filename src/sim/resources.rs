@@ -7,6 +7,7 @@ use bevy_ecs::prelude::*;
 use rand_chacha::ChaCha8Rng;
 
 use super::components::Force;
+use super::engagement::Engagement;
 use super::events::Event;
 use crate::scenario::{Draws, FactionIdx, ParamId, Scenario, SiteIdx, Stance};
 
@@ -20,7 +21,7 @@ pub struct Clock {
     pub next_hour: f64,
     /// The end of the scenario.
     pub horizon_hour: f64,
-    /// When each purely time-driven system next has work, by [`Alarm`]. Unlike `next_hour` they
+    /// When each purely time-driven system next has work, by `Alarm`. Unlike `next_hour` they
     /// outlive the pass, so that a system whose alarm is not due can be skipped without running
     /// it (its run condition reads only the clock).
     pub alarms: [f64; Alarm::COUNT],
@@ -28,7 +29,7 @@ pub struct Clock {
 
 /// The systems that have work only at times they set themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Alarm {
+pub(crate) enum Alarm {
     /// Scheduled events: the next withdrawal, departure or reinforcement.
     Calendar,
     /// Air patrols: the next dawn a wing flies.
@@ -39,12 +40,12 @@ pub enum Alarm {
 
 impl Alarm {
     /// How many there are.
-    pub const COUNT: usize = 3;
+    pub(crate) const COUNT: usize = 3;
 }
 
 impl Clock {
     /// A clock at hour 0 with every alarm due, so that each system runs in the first pass.
-    pub fn new(horizon_hour: f64) -> Clock {
+    pub(crate) fn new(horizon_hour: f64) -> Clock {
         Clock {
             now_hour: 0.0,
             next_hour: horizon_hour,
@@ -54,31 +55,31 @@ impl Clock {
     }
 
     /// Asks for a pass at `hour` (never earlier than now).
-    pub fn propose(&mut self, hour: f64) {
+    pub(crate) fn propose(&mut self, hour: f64) {
         if hour.is_finite() {
             self.next_hour = self.next_hour.min(hour.max(self.now_hour));
         }
     }
 
     /// Whether the system behind `alarm` has work now.
-    pub fn due(&self, alarm: Alarm) -> bool {
+    pub(crate) fn due(&self, alarm: Alarm) -> bool {
         self.now_hour >= self.alarms[alarm as usize]
     }
 
     /// Forgets `alarm`: called by its system when it runs, before it sets it again.
-    pub fn clear(&mut self, alarm: Alarm) {
+    pub(crate) fn clear(&mut self, alarm: Alarm) {
         self.alarms[alarm as usize] = f64::INFINITY;
     }
 
     /// Asks for a pass at `hour` and sets `alarm` for then, unless it is set earlier already.
-    pub fn set(&mut self, alarm: Alarm, hour: f64) {
+    pub(crate) fn set(&mut self, alarm: Alarm, hour: f64) {
         self.propose(hour);
         let at = &mut self.alarms[alarm as usize];
         *at = at.min(hour);
     }
 
     /// When the next pass is due: the earliest proposal of this pass or alarm still ahead.
-    pub fn next_pass_hour(&self) -> f64 {
+    pub(crate) fn next_pass_hour(&self) -> f64 {
         self.alarms
             .iter()
             .filter(|&&at| at > self.now_hour)
@@ -86,7 +87,7 @@ impl Clock {
     }
 
     /// Whether it is between 18:00 and 06:00.
-    pub fn is_night(&self) -> bool {
+    pub(crate) fn is_night(&self) -> bool {
         let h = self.now_hour.rem_euclid(24.0);
         !(6.0..18.0).contains(&h)
     }
@@ -98,7 +99,7 @@ pub struct SimRng(pub ChaCha8Rng);
 
 /// The scenario, the values its numbers took in this replication, and its entities.
 #[derive(Resource)]
-pub struct Setup {
+pub(crate) struct Setup {
     /// The validated scenario, shared read-only.
     pub scenario: Arc<Scenario>,
     /// This replication's draws.
@@ -109,32 +110,22 @@ pub struct Setup {
 
 impl Setup {
     /// The value of a scenario number in this replication.
-    pub fn value(&self, id: ParamId) -> f64 {
+    pub(crate) fn value(&self, id: ParamId) -> f64 {
         self.draws.get(id)
     }
 
     /// How `a` regards `b`.
-    pub fn stance(&self, a: FactionIdx, b: FactionIdx) -> Stance {
+    pub(crate) fn stance(&self, a: FactionIdx, b: FactionIdx) -> Stance {
         self.scenario.stances[a][b]
     }
 
     /// Whether the two are enemies.
-    pub fn hostile(&self, a: FactionIdx, b: FactionIdx) -> bool {
+    pub(crate) fn hostile(&self, a: FactionIdx, b: FactionIdx) -> bool {
         self.stance(a, b) == Stance::Hostile
     }
 
-    /// Road distance between two sites (infinite when unconnected).
-    pub fn distance_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
-        self.scenario.distance_km[a][b]
-    }
-
-    /// Straight-line distance between two sites.
-    pub fn straight_km(&self, a: SiteIdx, b: SiteIdx) -> f64 {
-        self.scenario.straight_km[a][b]
-    }
-
     /// Whether the scenario runs in mean-field mode (expected values, no sampling).
-    pub fn mean_field(&self) -> bool {
+    pub(crate) fn mean_field(&self) -> bool {
         self.scenario.combat.mode == crate::scenario::CombatMode::MeanField
     }
 }
@@ -142,7 +133,7 @@ impl Setup {
 /// Entities in scenario order, so systems that draw random numbers visit them in a fixed order.
 /// Part of [`Setup`] rather than a resource of its own: every system reads both.
 #[derive(Debug, Clone, Default)]
-pub struct Roster {
+pub(crate) struct Roster {
     /// Site entities, by site index.
     pub sites: Vec<Entity>,
     /// Convoy entities, by convoy index.
@@ -152,6 +143,10 @@ pub struct Roster {
     /// Air wing entities, by wing index.
     pub air: Vec<Entity>,
 }
+
+/// Which reinforcements have arrived, by index in the scenario.
+#[derive(Resource, Debug, Clone, Default)]
+pub(crate) struct ReinforcementsDone(pub Vec<bool>);
 
 /// Running totals that become the outcome record.
 #[derive(Resource, Debug, Clone, PartialEq, Default)]
@@ -181,7 +176,7 @@ pub struct Tally {
 
 impl Tally {
     /// Books casualties of one faction.
-    pub fn book(&mut self, faction: FactionIdx, killed: f64, wounded: f64) {
+    pub(crate) fn book(&mut self, faction: FactionIdx, killed: f64, wounded: f64) {
         self.killed[faction] += killed;
         self.wounded[faction] += wounded;
     }
@@ -242,7 +237,7 @@ pub struct ControlHistory(pub Vec<ControlChange>);
 
 /// The after-action event log: on when replaying, off (and free) in batches.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct EventLog {
+pub(crate) struct EventLog {
     /// Whether to record.
     pub enabled: bool,
     /// What happened, in order.
@@ -251,7 +246,7 @@ pub struct EventLog {
 
 impl EventLog {
     /// Records an event built only when the log is on.
-    pub fn record(&mut self, event: impl FnOnce() -> Event) {
+    pub(crate) fn record(&mut self, event: impl FnOnce() -> Event) {
         if self.enabled {
             self.events.push(event());
         }
@@ -260,7 +255,7 @@ impl EventLog {
 
 /// Open fights.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct Engagements(pub Vec<super::systems::combat::Engagement>);
+pub(crate) struct Engagements(pub Vec<Engagement>);
 
 /// One round of a fight: when it was fired and the troops each side had left after it
 /// (attackers, defenders).

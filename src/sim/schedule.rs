@@ -11,11 +11,11 @@ use super::systems::{
 
 /// The label of the simulation's schedule.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SimSchedule;
+pub(crate) struct SimSchedule;
 
 /// The stages of one pass, in run order.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SimSystems {
+pub(crate) enum SimSystems {
     /// Withdrawals, departures, reinforcements.
     Scheduled,
     /// Convoys and bands decide what to do.
@@ -36,7 +36,7 @@ pub enum SimSystems {
 }
 
 /// Builds the schedule: single-threaded (parallelism is across replications), strictly ordered.
-pub fn build() -> Schedule {
+pub(crate) fn build() -> Schedule {
     let mut schedule = Schedule::new(SimSchedule);
     schedule.set_executor(SingleThreadedExecutor::new());
     schedule.set_build_settings(ScheduleBuildSettings {

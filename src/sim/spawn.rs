@@ -12,24 +12,38 @@ use rand_distr::{Distribution, Exp1};
 use super::components::*;
 use super::resources::*;
 use super::systems::air::first_patrol_hour;
-use super::systems::scheduled::ReinforcementsDone;
 use crate::scenario::{Draws, Scenario, SiteKind};
 
-/// A fresh World for one replication.
-pub fn world(scenario: &Arc<Scenario>, draws: Draws, rng: ChaCha8Rng, log: bool) -> World {
-    let mut world = World::new();
-    populate(&mut world, scenario, draws, rng, log);
-    world
-}
-
 /// Empties `world` of the last replication's entities and fills it for this one.
-pub fn populate(
+pub(crate) fn populate(
     world: &mut World,
     scenario: &Arc<Scenario>,
     draws: Draws,
     mut rng: ChaCha8Rng,
     log: bool,
 ) {
+    clear(world);
+    let mut setup = Setup {
+        scenario: Arc::clone(scenario),
+        draws,
+        roster: Roster::default(),
+    };
+    // Entities are numbered in scenario order: sites, convoys, bands, air wings.
+    let mut ids = StableIds(0);
+    let roster = Roster {
+        sites: spawn_sites(world, &setup, &mut ids),
+        convoys: spawn_convoys(world, &setup, &mut rng, &mut ids),
+        bands: spawn_bands(world, &setup, &mut ids),
+        air: spawn_air_wings(world, scenario, &mut ids),
+    };
+    insert_books(world, scenario, log);
+    setup.roster = roster;
+    world.insert_resource(setup);
+    world.insert_resource(SimRng(rng));
+}
+
+/// Despawns the last replication's entities (the resources are replaced when inserted again).
+fn clear(world: &mut World) {
     let old: Vec<Entity> = world
         .query_filtered::<Entity, With<StableId>>()
         .iter(world)
@@ -40,24 +54,32 @@ pub fn populate(
     // Despawning records each removed component for change detection; nothing reads those
     // records, and a reused World would keep them all (memory growing with every replication).
     world.clear_trackers();
-    let mut setup = Setup {
-        scenario: Arc::clone(scenario),
-        draws,
-        roster: Roster::default(),
-    };
-    // Strengths are whole people when sampling; mean-field keeps expected (fractional) values.
-    let whole = |v: f64| if setup.mean_field() { v } else { v.round() };
-    let mut roster = Roster::default();
-    let mut id = 0u32;
-    let mut next_id = || {
-        id += 1;
-        StableId(id)
-    };
+}
 
-    for (i, site) in scenario.sites.iter().enumerate() {
+/// Hands out stable ids in the order entities are spawned.
+struct StableIds(u32);
+
+impl StableIds {
+    /// The next id, from 1.
+    fn next(&mut self) -> StableId {
+        self.0 += 1;
+        StableId(self.0)
+    }
+}
+
+/// A strength as this replication holds it: whole people when sampling; mean-field keeps
+/// expected (fractional) values.
+fn whole(setup: &Setup, v: f64) -> f64 {
+    if setup.mean_field() { v } else { v.round() }
+}
+
+/// One entity per site, with its garrison; peacekeepers hold the UN camps they own.
+fn spawn_sites(world: &mut World, setup: &Setup, ids: &mut StableIds) -> Vec<Entity> {
+    let mut entities = Vec::new();
+    for (i, site) in setup.scenario.sites.iter().enumerate() {
         let mut garrison = Force::default();
         for &(f, troops) in &site.garrison {
-            garrison.add(f, whole(setup.value(troops)));
+            garrison.add(f, whole(setup, setup.value(troops)));
         }
         let state = SiteState {
             site: i,
@@ -68,17 +90,27 @@ pub fn populate(
             pending_occupation: None,
             taken_hour: None,
         };
-        roster
-            .sites
-            .push(world.spawn((next_id(), state, garrison)).id());
+        entities.push(world.spawn((ids.next(), state, garrison)).id());
     }
-    for (i, c) in scenario.convoys.iter().enumerate() {
+    entities
+}
+
+/// One entity per convoy, waiting for its departure, with its troops and attachments and the
+/// IED hazard it will drive before its first strike (drawn here, convoy by convoy).
+fn spawn_convoys(
+    world: &mut World,
+    setup: &Setup,
+    rng: &mut ChaCha8Rng,
+    ids: &mut StableIds,
+) -> Vec<Entity> {
+    let mut entities = Vec::new();
+    for (i, c) in setup.scenario.convoys.iter().enumerate() {
         let mut force = Force::default();
-        force.add(c.faction, whole(setup.value(c.troops)));
+        force.add(c.faction, whole(setup, setup.value(c.troops)));
         for &(f, troops) in &c.attached {
-            force.add(f, whole(setup.value(troops)));
+            force.add(f, whole(setup, setup.value(troops)));
         }
-        let vehicles = whole(setup.value(c.vehicles));
+        let vehicles = whole(setup, setup.value(c.vehicles));
         let state = ConvoyState {
             convoy: i,
             status: ConvoyStatus::NotDeparted,
@@ -87,7 +119,7 @@ pub fn populate(
             km: 0.0,
             last_move_hour: 0.0,
             resume_hour: 0.0,
-            ied_hazard_left: Exp1.sample(&mut rng),
+            ied_hazard_left: Exp1.sample(rng),
             vehicles,
             vehicles_start: vehicles,
             troops_start: force.troops(),
@@ -95,39 +127,45 @@ pub fn populate(
             arrival_hour: None,
             ambush: None,
         };
-        roster
-            .convoys
-            .push(world.spawn((next_id(), state, force)).id());
+        entities.push(world.spawn((ids.next(), state, force)).id());
     }
-    for (i, g) in scenario.groups.iter().enumerate() {
+    entities
+}
+
+/// One entity per armed group, idle at home and due to decide at once.
+fn spawn_bands(world: &mut World, setup: &Setup, ids: &mut StableIds) -> Vec<Entity> {
+    let mut entities = Vec::new();
+    for (i, g) in setup.scenario.groups.iter().enumerate() {
         let mut force = Force::default();
-        force.add(g.faction, whole(setup.value(g.fighters)));
+        force.add(g.faction, whole(setup, setup.value(g.fighters)));
         let band = Band {
             group: i,
             faction: g.faction,
             activity: Activity::Idle { at: g.home },
             next_decision_hour: 0.0,
-            technicals: whole(setup.value(g.technicals)),
+            technicals: whole(setup, setup.value(g.technicals)),
         };
-        roster
-            .bands
-            .push(world.spawn((next_id(), band, force)).id());
+        entities.push(world.spawn((ids.next(), band, force)).id());
     }
+    entities
+}
+
+/// One entity per air wing, first flying at the dawn after it enters the theatre.
+fn spawn_air_wings(world: &mut World, scenario: &Scenario, ids: &mut StableIds) -> Vec<Entity> {
+    let mut entities = Vec::new();
     for (i, w) in scenario.air.iter().enumerate() {
         let first = first_patrol_hour(w.from_hour);
-        roster.air.push(
-            world
-                .spawn((
-                    next_id(),
-                    AirWingState {
-                        wing: i,
-                        next_patrol_hour: first,
-                    },
-                ))
-                .id(),
-        );
+        let wing = AirWingState {
+            wing: i,
+            next_patrol_hour: first,
+        };
+        entities.push(world.spawn((ids.next(), wing)).id());
     }
+    entities
+}
 
+/// The clock at hour 0 and every tally, log and list a replication keeps, empty.
+fn insert_books(world: &mut World, scenario: &Scenario, log: bool) {
     let horizon_hour = scenario.horizon_days * 24.0;
     world.insert_resource(Clock::new(horizon_hour));
     let n = scenario.factions.len();
@@ -150,7 +188,4 @@ pub fn populate(
     world.insert_resource(RoundTrace::default());
     world.insert_resource(PendingCaptures::default());
     world.insert_resource(ControlHistory::default());
-    setup.roster = roster;
-    world.insert_resource(setup);
-    world.insert_resource(SimRng(rng));
 }

@@ -1,7 +1,7 @@
 //! Face validity of the default scenario against the 2023 record, the direction in which each
 //! variant moves the outcome, determinism of one replication, and the pure two-force duel.
 
-use sandtable::sim::{EventKind, simulate};
+use sandtable::sim::{Engine, EventKind, simulate};
 
 use crate::support::*;
 
@@ -363,58 +363,72 @@ fn every_assumption_of_the_default_scenario_carries_a_range() {
 }
 
 #[test]
-fn a_replication_does_not_depend_on_what_its_thread_ran_before() {
-    // Each thread reuses one World; a replication must not see anything of the last one.
+fn a_replication_does_not_depend_on_what_its_engine_ran_before() {
+    // A batch's worker reuses one engine (World and Schedule); a replication must not see
+    // anything of the last one.
     let s = default_scenario();
-    let fresh = {
-        let s = s.clone();
-        std::thread::spawn(move || simulate(&s, SEED, 5, true))
-            .join()
-            .unwrap()
-    };
-    let after_others = {
-        let s = s.clone();
-        std::thread::spawn(move || {
-            let duel = scenario("validation/duel-square-reinforced.toml");
-            let _ = simulate(&duel, 3, 0, false);
-            for run in [9, 1, 77] {
-                let _ = simulate(&s, SEED + 1, run, false);
-            }
-            let _ = simulate(&scenario("variants/no-drones.toml"), SEED, 5, true);
-            simulate(&s, SEED, 5, true)
-        })
-        .join()
-        .unwrap()
-    };
+    let fresh = Engine::new().simulate(&s, SEED, 5, true);
+    let mut engine = Engine::new();
+    let duel = scenario("validation/duel-square-reinforced.toml");
+    let _ = engine.simulate(&duel, 3, 0, false);
+    for run in [9, 1, 77] {
+        let _ = engine.simulate(&s, SEED + 1, run, false);
+    }
+    let _ = engine.simulate(&scenario("variants/no-drones.toml"), SEED, 5, true);
+    let after_others = engine.simulate(&s, SEED, 5, true);
     assert_eq!(fresh.outcome, after_others.outcome);
     assert_eq!(fresh.events, after_others.events);
     assert_eq!(fresh.passes, after_others.passes);
+    assert_eq!(
+        simulate(&s, SEED, 5, true),
+        fresh,
+        "the free function is a fresh engine"
+    );
+}
+
+#[test]
+fn an_engine_whose_replication_panicked_gives_the_same_results_after() {
+    // A batch catches a panicking replication and goes on with the same worker's engine.
+    let s = default_scenario();
+    let fresh = Engine::new().simulate(&s, SEED, 5, true);
+    let mut engine = Engine::new();
+    let rng = sandtable::sim::stream(SEED, 2);
+    let draws = sandtable::scenario::Draws::sample(&s.params, SEED, 2);
+    let mut passes = 0;
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.run(&s, draws, rng, false, &mut |_| {
+            passes += 1;
+            assert!(
+                passes < 40,
+                "stopped on purpose half-way through a replication"
+            );
+        })
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(engine.simulate(&s, SEED, 5, true), fresh);
 }
 
 #[test]
 fn a_reused_world_does_not_accumulate_records_of_despawned_entities() {
-    // Each thread refills one World; bevy records every despawned component for change
+    // An engine refills one World; bevy records every despawned component for change
     // detection, and those records must not pile up from one replication to the next.
     let s = default_scenario();
-    std::thread::spawn(move || {
-        let mut counts = Vec::new();
-        for run in 0..12 {
-            let rng = sandtable::sim::stream(SEED, run);
-            let draws = sandtable::scenario::Draws::sample(&s.params, SEED, run);
-            let mut first = true;
-            sandtable::sim::simulate_probed(&s, draws, rng, false, &mut |w| {
-                if std::mem::take(&mut first) {
-                    counts.push(
-                        w.removed_components()
-                            .iter()
-                            .map(|(_, m)| m.len())
-                            .sum::<usize>(),
-                    );
-                }
-            });
-        }
-        assert!(counts[11] <= counts[2], "removal records grow: {counts:?}");
-    })
-    .join()
-    .unwrap();
+    let mut engine = Engine::new();
+    let mut counts = Vec::new();
+    for run in 0..12 {
+        let rng = sandtable::sim::stream(SEED, run);
+        let draws = sandtable::scenario::Draws::sample(&s.params, SEED, run);
+        let mut first = true;
+        engine.run(&s, draws, rng, false, &mut |w| {
+            if std::mem::take(&mut first) {
+                counts.push(
+                    w.removed_components()
+                        .iter()
+                        .map(|(_, m)| m.len())
+                        .sum::<usize>(),
+                );
+            }
+        });
+    }
+    assert!(counts[11] <= counts[2], "removal records grow: {counts:?}");
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sandtable::Scenario;
 use sandtable::output::field_text;
-use sandtable::sim::{OutcomeSchema, Replication, simulate};
+use sandtable::sim::{Engine, OutcomeSchema, Replication};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -23,10 +23,12 @@ pub fn default_scenario() -> Arc<Scenario> {
     Arc::new(sandtable::scenario::load_default(&[]).unwrap_or_else(|e| panic!("{e}")))
 }
 
-/// Runs `runs` replications of `scenario` with `seed`, in order.
+/// Runs `runs` replications of `scenario` with `seed`, in order, on one engine as a batch's
+/// worker would.
 pub fn batch(scenario: &Arc<Scenario>, seed: u64, runs: u64, log: bool) -> Vec<Replication> {
+    let mut engine = Engine::new();
     (0..runs)
-        .map(|i| simulate(scenario, seed, i, log))
+        .map(|i| engine.simulate(scenario, seed, i, log))
         .collect()
 }
 

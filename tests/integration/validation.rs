@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use sandtable::Scenario;
 use sandtable::scenario::{CombatMode, Draws, FireKind, Override, ReinforcementTarget};
 use sandtable::sim::resources::RoundTrace;
-use sandtable::sim::{Replication, simulate, simulate_probed, stream};
+use sandtable::sim::{Engine, Replication, simulate, stream};
 
 use crate::support::*;
 
@@ -170,14 +170,14 @@ struct Round {
 // The engine, watched round by round
 // ---------------------------------------------------------------------------------------------
 
-/// Runs replication `run` of a duel through `simulate_probed`, with the engine's round trace
-/// switched on, and reads both sides' strengths after every round. In a duel Red attacks
-/// (side 0) and Blue defends (side 1).
-fn fight(s: &Arc<Scenario>, run: u64) -> (Vec<Round>, Replication) {
+/// Runs replication `run` of a duel on `engine`, with the engine's round trace switched on, and
+/// reads both sides' strengths after every round. In a duel Red attacks (side 0) and Blue
+/// defends (side 1).
+fn fight(engine: &mut Engine, s: &Arc<Scenario>, run: u64) -> (Vec<Round>, Replication) {
     let rng = stream(SEED, run);
     let draws = Draws::sample(&s.params, SEED, run);
     let mut rounds = Vec::new();
-    let rep = simulate_probed(s, draws, rng, false, &mut |w: &mut World| {
+    let rep = engine.run(s, draws, rng, false, &mut |w: &mut World| {
         let mut trace = w.resource_mut::<RoundTrace>();
         trace.enabled = true;
         rounds.extend(trace.rounds.drain(..).map(|r| Round {
@@ -400,7 +400,7 @@ fn mean_field_duels_follow_the_documented_round_map_to_1e_6() {
         let s = scenario(file);
         let d = Duel::of(&s);
         assert!(d.mean_field, "{file} should be mean field");
-        let (engine, _) = fight(&s, 0);
+        let (engine, _) = fight(&mut Engine::new(), &s, 0);
         let map = round_map(&d);
         assert_eq!(
             engine.len(),
@@ -541,7 +541,7 @@ fn mean_field_duels_approach_the_continuous_lanchester_laws() {
     for case in &cases {
         let s = scenario(case.file);
         let d = Duel::of(&s);
-        let (engine, _) = fight(&s, 0);
+        let (engine, _) = fight(&mut Engine::new(), &s, 0);
         let v = verdict(&d);
         let last = *engine.last().unwrap();
         let end_hour = last.hour + d.round_hours;
@@ -617,7 +617,7 @@ fn mean_field_duels_approach_the_continuous_lanchester_laws() {
             sandtable::scenario::load(&root().join("scenarios").join(case.file), &[half]).unwrap(),
         );
         let fd = Duel::of(&finer);
-        let fc = compare_with_continuous(&fd, &fight(&finer, 0).0);
+        let fc = compare_with_continuous(&fd, &fight(&mut Engine::new(), &finer, 0).0);
         let ratio = fc.error.0.max(fc.error.1) / worst;
         assert!(
             (0.4..=0.6).contains(&ratio),
@@ -801,7 +801,9 @@ fn small_stochastic_duels_match_the_markov_chain_within_4_standard_errors() {
         let rounds = round_chain(&d);
         let reps: Vec<Replication> = (0..MARKOV_RUNS)
             .into_par_iter()
-            .map(|run| simulate(&s, SEED, run, false))
+            .map_init(Engine::new, |engine, run| {
+                engine.simulate(&s, SEED, run, false)
+            })
             .collect();
         let lost = |faction: usize| -> Vec<f64> {
             let id = &s.factions[faction].id;
@@ -876,13 +878,15 @@ fn large_stochastic_duels_stay_within_1_percent_of_the_mean_field_day_by_day() {
     let mf = scenario("validation/duel-large.toml");
     let st = scenario("validation/duel-large-stochastic.toml");
     let (dm, ds) = (Duel::of(&mf), Duel::of(&st));
-    let (mean_field, _) = fight(&mf, 0);
+    let (mean_field, _) = fight(&mut Engine::new(), &mf, 0);
     let end_hour = mean_field.last().unwrap().hour + dm.round_hours;
     let days = (end_hour / 24.0).floor() as usize;
     let expected = daily(&dm, &mean_field, days);
     let runs: Vec<Vec<(f64, f64)>> = (0..LARGE_RUNS)
         .into_par_iter()
-        .map(|run| daily(&ds, &fight(&st, run).0, days))
+        .map_init(Engine::new, |engine, run| {
+            daily(&ds, &fight(engine, &st, run).0, days)
+        })
         .collect();
     let mut table = format!(
         "\n| day | Blue: closed form | mean field | stochastic, mean of {LARGE_RUNS} ± 1 s.e. | difference | Red: closed form | mean field | stochastic | difference |\n|---|---|---|---|---|---|---|---|---|\n"
@@ -941,7 +945,7 @@ fn a_daily_lanchester_fit_with_landing_waves_runs_as_a_scenario() {
     // Blue is the garrison (Japan), Red the landing force (US). Engel's daily coefficients:
     // a = US casualties per defender per day, b = Japanese casualties per US soldier per day.
     let (a, b) = (d.beta * 24.0, d.rho * 24.0);
-    let (engine, rep) = fight(&s, 0);
+    let (engine, rep) = fight(&mut Engine::new(), &s, 0);
     let last = *engine.last().unwrap();
     let days = ((last.hour + d.round_hours) / 24.0).round() as usize;
     let ours = daily(&d, &engine, days);

@@ -8,6 +8,7 @@ use rand::RngExt;
 use crate::scenario::{AirWing, SiteKind};
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::straight_km;
 use crate::sim::lanchester;
 use crate::sim::resources::*;
 
@@ -15,7 +16,7 @@ use super::combat::poisson;
 use super::decisions::next_dawn_after;
 
 /// The first dawn at or after `hour`: when a wing first patrols.
-pub fn first_patrol_hour(hour: f64) -> f64 {
+pub(crate) fn first_patrol_hour(hour: f64) -> f64 {
     next_dawn_after(hour - 1e-9)
 }
 
@@ -25,10 +26,10 @@ pub fn first_patrol_hour(hour: f64) -> f64 {
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn fly_air_strikes(
+pub(crate) fn fly_air_strikes(
     mut wings: Query<&mut AirWingState>,
-    mut bands: Query<(&mut Band, &mut Force), Without<SiteState>>,
-    mut sites: Query<(&SiteState, &mut Force), Without<Band>>,
+    mut bands: Bands,
+    mut sites: Sites,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut rng: ResMut<SimRng>,
@@ -75,83 +76,113 @@ struct Sortie<'a> {
     now: f64,
 }
 
+/// Bands with their strength, which a sortie may strike.
+type Bands<'w, 's> = Query<'w, 's, (&'static mut Band, &'static mut Force), Without<SiteState>>;
+/// Sites with their garrisons, which a sortie may strike in a town.
+type Sites<'w, 's> = Query<'w, 's, (&'static SiteState, &'static mut Force), Without<Band>>;
+
 impl Sortie<'_> {
     /// One sortie: a band in the open if one is found, else perhaps a town.
-    fn fly(
-        &mut self,
-        w: &AirWing,
-        bands: &mut Query<(&mut Band, &mut Force), Without<SiteState>>,
-        sites: &mut Query<(&SiteState, &mut Force), Without<Band>>,
-    ) {
-        let (setup, roster, now) = (self.setup, self.roster, self.now);
-        let scenario = &setup.scenario;
-        let mean_field = setup.mean_field();
+    fn fly(&mut self, w: &AirWing, bands: &mut Bands, sites: &mut Sites) {
+        let setup = self.setup;
+        let targets = self.bands_in_the_open(w, bands).count();
         let rng = &mut *self.rng;
-        let tally = &mut *self.tally;
-        let log = &mut *self.log;
-        let range = setup.value(w.range_km);
-        let in_reach = |site| setup.straight_km(w.base, site) <= range;
-
-        let is_target = |b: &Entity| {
-            bands.get(*b).is_ok_and(|(band, f)| {
-                setup.hostile(w.faction, band.faction)
-                    && band.activity.in_the_open()
-                    && f.troops() >= 1.0
-                    && in_reach(band.activity.site())
-            })
-        };
-        let targets = roster.bands.iter().filter(|b| is_target(b)).count();
         let found = targets > 0
             && rng
                 .0
                 .random_bool(setup.value(w.find_chance).clamp(0.0, 1.0));
-        let expected = setup.value(w.kills_per_strike);
         if found {
             let pick = rng.0.random_range(0..targets);
-            let target = *roster
-                .bands
-                .iter()
-                .filter(|b| is_target(b))
+            let target = self
+                .bands_in_the_open(w, bands)
                 .nth(pick)
                 .expect("counted above");
-            let Ok((mut band, mut force)) = bands.get_mut(target) else {
-                return;
-            };
-            let (killed, wounded) = strike(&mut force, expected, setup, rng, tally, mean_field);
-            let before = killed + wounded + force.troops();
-            if before > 0.0 {
-                band.technicals = (band.technicals * force.troops() / before).floor();
-            }
-            tally.air_strikes += 1;
-            let g = &scenario.groups[band.group];
-            log.record(|| Event {
-                time_hours: now,
-                kind: EventKind::AirStrike,
-                place: scenario.sites[band.activity.site()].name.clone(),
-                factions: format!(
-                    "{};{}",
-                    scenario.factions[w.faction].id, scenario.factions[band.faction].id
-                ),
-                killed,
-                wounded,
-                vehicles: 0.0,
-                detail: format!(
-                    "{} strikes {} in the open: {killed:.0} killed, {wounded:.0} wounded",
-                    w.id, g.id
-                ),
-            });
+            self.strike_band(w, target, bands);
             return;
         }
-        if !rng
+        if !self
+            .rng
             .0
             .random_bool(setup.value(w.town_strike_chance).clamp(0.0, 1.0))
         {
             return;
         }
+        self.strike_town(w, bands, sites);
+    }
+
+    /// The hostile bands in reach that are out in the open, where a drone can find them, in
+    /// scenario order.
+    fn bands_in_the_open<'b>(
+        &'b self,
+        w: &'b AirWing,
+        bands: &'b Bands,
+    ) -> impl Iterator<Item = Entity> + 'b {
+        let setup = self.setup;
+        let range = setup.value(w.range_km);
+        self.roster.bands.iter().copied().filter(move |b| {
+            bands.get(*b).is_ok_and(|(band, f)| {
+                setup.hostile(w.faction, band.faction)
+                    && band.activity.in_the_open()
+                    && f.troops() >= 1.0
+                    && straight_km(setup, w.base, band.activity.site()) <= range
+            })
+        })
+    }
+
+    /// A strike on a band found in the open: casualties, and technicals lost in proportion.
+    fn strike_band(&mut self, w: &AirWing, target: Entity, bands: &mut Bands) {
+        let (setup, now) = (self.setup, self.now);
+        let scenario = &setup.scenario;
+        let Ok((mut band, mut force)) = bands.get_mut(target) else {
+            return;
+        };
+        let expected = setup.value(w.kills_per_strike);
+        let (killed, wounded) = strike(
+            &mut force,
+            expected,
+            setup,
+            self.rng,
+            self.tally,
+            setup.mean_field(),
+        );
+        let before = killed + wounded + force.troops();
+        if before > 0.0 {
+            band.technicals = (band.technicals * force.troops() / before).floor();
+        }
+        self.tally.air_strikes += 1;
+        let g = &scenario.groups[band.group];
+        self.log.record(|| Event {
+            time_hours: now,
+            kind: EventKind::AirStrike,
+            place: scenario.sites[band.activity.site()].name.clone(),
+            factions: format!(
+                "{};{}",
+                scenario.factions[w.faction].id, scenario.factions[band.faction].id
+            ),
+            killed,
+            wounded,
+            vehicles: 0.0,
+            detail: format!(
+                "{} strikes {} in the open: {killed:.0} killed, {wounded:.0} wounded",
+                w.id, g.id
+            ),
+        });
+    }
+
+    /// A strike on a hostile-held town in reach, picked at random: civilians die, and so do
+    /// fighters there (a hostile band staying in the town, picked at random, else the
+    /// garrison).
+    fn strike_town(&mut self, w: &AirWing, bands: &mut Bands, sites: &mut Sites) {
+        let (setup, roster, now) = (self.setup, self.roster, self.now);
+        let scenario = &setup.scenario;
+        let mean_field = setup.mean_field();
+        let rng = &mut *self.rng;
+        let tally = &mut *self.tally;
+        let range = setup.value(w.range_km);
         let towns: Vec<usize> = (0..scenario.sites.len())
             .filter(|&s| {
                 scenario.sites[s].kind == SiteKind::Town
-                    && in_reach(s)
+                    && straight_km(setup, w.base, s) <= range
                     && sites.get(roster.sites[s]).is_ok_and(|(st, _)| {
                         !st.un_present && st.owner.is_some_and(|o| setup.hostile(w.faction, o))
                     })
@@ -164,6 +195,7 @@ impl Sortie<'_> {
         let civilians = poisson(setup.value(w.civilians_killed_per_town_strike), &mut rng.0);
         tally.civilians_killed += civilians;
         tally.air_strikes += 1;
+        let expected = setup.value(w.kills_per_strike);
         // Fighters in the town: its garrison and the hostile bands staying there.
         let mut hit: Option<(f64, f64)> = None;
         let in_town: Vec<Entity> = roster
@@ -197,7 +229,7 @@ impl Sortie<'_> {
             ));
         }
         let (killed, wounded) = hit.unwrap_or((0.0, 0.0));
-        log.record(|| Event {
+        self.log.record(|| Event {
             time_hours: now,
             kind: EventKind::AirStrike,
             place: scenario.sites[town].name.clone(),

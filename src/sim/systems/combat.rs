@@ -3,99 +3,16 @@
 //! what to do next and any change of owner is handed to `update_control`.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use rand_distr::{Distribution, Poisson};
 
-use crate::scenario::{FactionIdx, RoadIdx, SiteIdx, SiteKind};
+use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
 use crate::sim::components::*;
+use crate::sim::engagement::{ATTACKERS, DEFENDERS, Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{straight_km, travel};
 use crate::sim::lanchester::{self, Shooters};
 use crate::sim::resources::*;
-
-/// What kind of fight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngagementKind {
-    /// A band springs on a convoy on the road.
-    Ambush,
-    /// A band attacks a camp to take it for a few hours.
-    Raid,
-    /// An attack to take and keep a site.
-    Assault,
-}
-
-impl EngagementKind {
-    fn name(self) -> &'static str {
-        match self {
-            EngagementKind::Ambush => "ambush",
-            EngagementKind::Raid => "raid",
-            EngagementKind::Assault => "assault",
-        }
-    }
-}
-
-/// Attackers are side 0, defenders side 1.
-pub const ATTACKERS: usize = 0;
-/// Index of the defending side.
-pub const DEFENDERS: usize = 1;
-
-/// An open fight.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Engagement {
-    /// Ambush, raid or assault.
-    pub kind: EngagementKind,
-    /// The site fought over or nearest to the fight.
-    pub site: SiteIdx,
-    /// The road, for ambushes.
-    pub road: Option<RoadIdx>,
-    /// Units on each side: attackers, defenders.
-    pub sides: [Vec<Entity>; 2],
-    /// When it began.
-    pub start_hour: f64,
-    /// When the next round is fired.
-    pub next_round_hour: f64,
-    /// Rounds fired so far.
-    pub rounds: u32,
-    /// Troops each side has put into the fight (grows when reinforcements join).
-    pub committed: [f64; 2],
-    /// Casualties each side has taken in this fight.
-    pub lost: [f64; 2],
-    /// Killed on each side.
-    pub killed: [f64; 2],
-    /// Wounded on each side.
-    pub wounded: [f64; 2],
-    /// Vehicles lost by convoys in this fight.
-    pub vehicles_lost: f64,
-    /// The attacker fires with surprise in the first round.
-    pub surprise: bool,
-}
-
-impl Engagement {
-    /// A fight starting now, its first round fired at once.
-    pub fn new(
-        kind: EngagementKind,
-        site: SiteIdx,
-        road: Option<RoadIdx>,
-        attackers: Vec<Entity>,
-        defenders: Vec<Entity>,
-        now: f64,
-        surprise: bool,
-    ) -> Engagement {
-        Engagement {
-            kind,
-            site,
-            road,
-            sides: [attackers, defenders],
-            start_hour: now,
-            next_round_hour: now,
-            rounds: 0,
-            committed: [0.0; 2],
-            lost: [0.0; 2],
-            killed: [0.0; 2],
-            wounded: [0.0; 2],
-            vehicles_lost: 0.0,
-            surprise,
-        }
-    }
-}
 
 /// Lead faction of a side: the first contingent of its first unit with troops.
 fn lead_faction(side: &[Entity], forces: &Query<&mut Force>) -> Option<FactionIdx> {
@@ -106,6 +23,7 @@ fn lead_faction(side: &[Entity], forces: &Query<&mut Force>) -> Option<FactionId
         .next()
 }
 
+/// Everyone still able to fight on a side.
 fn side_troops(side: &[Entity], forces: &Query<&mut Force>) -> f64 {
     side.iter()
         .filter_map(|e| forces.get(*e).ok())
@@ -114,7 +32,7 @@ fn side_troops(side: &[Entity], forces: &Query<&mut Force>) -> f64 {
 }
 
 /// Whether a faction (or an ally) flies air support over `site` at this hour.
-pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteIdx) -> bool {
+pub(crate) fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteIdx) -> bool {
     if clock.is_night() {
         return false;
     }
@@ -122,13 +40,21 @@ pub fn air_cover(setup: &Setup, clock: &Clock, faction: FactionIdx, site: SiteId
         setup.stance(w.faction, faction) == crate::scenario::Stance::Allied
             && clock.now_hour >= w.from_hour
             && setup.value(w.sorties_per_day) > 0.0
-            && setup.straight_km(w.base, site) <= setup.value(w.range_km)
+            && straight_km(setup, w.base, site) <= setup.value(w.range_km)
     })
 }
 
 /// Run condition of `resolve_engagements`: some fight is open.
-pub fn fights_open(engagements: Res<Engagements>) -> bool {
+pub(crate) fn fights_open(engagements: Res<Engagements>) -> bool {
     !engagements.0.is_empty()
+}
+
+/// The units in fights: their strengths, and the convoy or band state a fight's end changes.
+#[derive(SystemParam)]
+pub(crate) struct Fighters<'w, 's> {
+    forces: Query<'w, 's, &'static mut Force>,
+    convoys: Query<'w, 's, &'static mut ConvoyState>,
+    bands: Query<'w, 's, &'static mut Band>,
 }
 
 /// Fires the rounds that are due and closes the fights that are over. Combat runs last in a
@@ -140,11 +66,9 @@ pub fn fights_open(engagements: Res<Engagements>) -> bool {
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn resolve_engagements(
+pub(crate) fn resolve_engagements(
     mut engagements: ResMut<Engagements>,
-    mut forces: Query<&mut Force>,
-    mut convoys: Query<&mut ConvoyState>,
-    mut bands: Query<&mut Band>,
+    mut units: Fighters,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut rng: ResMut<SimRng>,
@@ -175,9 +99,7 @@ pub fn resolve_engagements(
         fire_round(
             e,
             &mut shooters,
-            &mut forces,
-            &mut convoys,
-            &mut bands,
+            &mut units,
             &setup,
             &clock,
             &mut rng,
@@ -185,36 +107,24 @@ pub fn resolve_engagements(
         );
         e.next_round_hour = now + round_hours;
         if trace.enabled {
-            let left = [0, 1].map(|s| side_troops(&e.sides[s], &forces));
+            let left = [0, 1].map(|s| side_troops(&e.sides[s], &units.forces));
             trace.rounds.push(RoundRecord {
                 hour: now,
                 troops: left,
             });
         }
-
-        let broken = [0, 1].map(|s| {
-            let bp = lead_faction(&e.sides[s], &forces)
-                .map_or(1.0, |f| setup.value(setup.scenario.factions[f].break_point));
-            let troops = side_troops(&e.sides[s], &forces);
-            troops < 0.5 || (e.committed[s] > 0.0 && e.lost[s] >= bp * e.committed[s] - 1e-9)
-        });
+        let broken = broken_sides(e, &units.forces, &setup);
         let timed_out = now + round_hours - e.start_hour > max_hours + 1e-9;
         if broken[0] || broken[1] || timed_out {
             let e = engagements.0.remove(i);
             let attacker_won = broken[DEFENDERS] && !broken[ATTACKERS];
-            close(
-                e,
-                attacker_won,
-                &mut forces,
-                &mut convoys,
-                &mut bands,
-                &setup,
-                &clock,
-                &mut rng,
-                &mut tally,
-                &mut captures,
-                &mut log,
-            );
+            let books = Books {
+                rng: &mut rng,
+                tally: &mut tally,
+                captures: &mut captures,
+                log: &mut log,
+            };
+            close(e, attacker_won, &mut units, &setup, now, books);
             // The world reacts now: fire only what else is due at this instant.
             bound = now;
             clock.propose(now);
@@ -222,30 +132,62 @@ pub fn resolve_engagements(
     }
 }
 
+/// Which sides have broken: a side breaks when it has no one left standing, or when its
+/// losses in this fight reach its lead faction's break point.
+fn broken_sides(e: &Engagement, forces: &Query<&mut Force>, setup: &Setup) -> [bool; 2] {
+    [0, 1].map(|s| {
+        let bp = lead_faction(&e.sides[s], forces)
+            .map_or(1.0, |f| setup.value(setup.scenario.factions[f].break_point));
+        let troops = side_troops(&e.sides[s], forces);
+        troops < 0.5 || (e.committed[s] > 0.0 && e.lost[s] >= bp * e.committed[s] - 1e-9)
+    })
+}
+
 /// One round: both sides fire on the strengths they had at its start.
-#[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
 fn fire_round(
     e: &mut Engagement,
     shooters: &mut [Vec<Shooters>; 2],
-    forces: &mut Query<&mut Force>,
-    convoys: &mut Query<&mut ConvoyState>,
-    bands: &mut Query<&mut Band>,
+    units: &mut Fighters,
     setup: &Setup,
     clock: &Clock,
     rng: &mut SimRng,
     tally: &mut Tally,
 ) {
+    let round_hours = setup.value(setup.scenario.combat.round_hours);
+    let troops = muster(e, shooters, &units.forces, setup, clock);
+    let fortification = match e.kind {
+        EngagementKind::Ambush => 1.0,
+        _ => setup.value(setup.scenario.sites[e.site].fortification),
+    };
+    let p = [
+        lanchester::casualty_probability(troops[0], &shooters[1], round_hours, 1.0),
+        lanchester::casualty_probability(troops[1], &shooters[0], round_hours, fortification),
+    ];
+    for (s, p_side) in p.into_iter().enumerate() {
+        for u in 0..e.sides[s].len() {
+            let unit = e.sides[s][u];
+            hit_unit(e, s, unit, p_side, units, setup, rng, tally);
+        }
+    }
+    e.rounds += 1;
+}
+
+/// Lists each side's shooters, with the side's modifiers (night, air cover, surprise in an
+/// ambush's first round), on pre-round strengths, and returns each side's troops. The lists
+/// are buffers the system keeps, since a fight may take thousands of rounds.
+fn muster(
+    e: &mut Engagement,
+    shooters: &mut [Vec<Shooters>; 2],
+    forces: &Query<&mut Force>,
+    setup: &Setup,
+    clock: &Clock,
+) -> [f64; 2] {
     let combat = &setup.scenario.combat;
-    let round_hours = setup.value(combat.round_hours);
     let night = if clock.is_night() {
         setup.value(combat.night_factor)
     } else {
         1.0
     };
-    let mean_field = setup.mean_field();
-
-    // Shooters of each side, with the side's modifiers, on pre-round strengths (in buffers
-    // the system keeps, since a fight may take thousands of rounds).
     shooters.iter_mut().for_each(Vec::clear);
     let mut troops = [0.0; 2];
     for s in 0..2 {
@@ -275,92 +217,104 @@ fn fire_round(
         }
         e.committed[s] = e.committed[s].max(troops[s] + e.lost[s]);
     }
-    let fortification = match e.kind {
-        EngagementKind::Ambush => 1.0,
-        _ => setup.value(setup.scenario.sites[e.site].fortification),
-    };
-    let p = [
-        lanchester::casualty_probability(troops[0], &shooters[1], round_hours, 1.0),
-        lanchester::casualty_probability(troops[1], &shooters[0], round_hours, fortification),
-    ];
+    troops
+}
 
-    for (s, p_side) in p.into_iter().enumerate() {
-        for unit in &e.sides[s] {
-            let Ok(mut force) = forces.get_mut(*unit) else {
-                continue;
-            };
-            let before = force.troops();
-            let mut unit_lost = 0.0;
-            for c in force.parts.iter_mut() {
-                let cas =
-                    lanchester::casualties(c.troops, p_side, (!mean_field).then_some(&mut rng.0))
-                        .min(c.troops);
-                if cas <= 0.0 {
-                    continue;
-                }
-                let share = setup.value(setup.scenario.factions[c.faction].killed_share);
-                let killed =
-                    lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
-                c.troops -= cas;
-                tally.book(c.faction, killed, cas - killed);
-                e.killed[s] += killed;
-                e.wounded[s] += cas - killed;
-                unit_lost += cas;
+/// One unit of side `s` takes the round's fire: each contingent loses members with chance
+/// `p_side`, some of them killed; a convoy loses vehicles with its casualties and a band its
+/// technicals in proportion.
+#[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
+fn hit_unit(
+    e: &mut Engagement,
+    s: usize,
+    unit: Entity,
+    p_side: f64,
+    units: &mut Fighters,
+    setup: &Setup,
+    rng: &mut SimRng,
+    tally: &mut Tally,
+) {
+    let mean_field = setup.mean_field();
+    let Ok(mut force) = units.forces.get_mut(unit) else {
+        return;
+    };
+    let before = force.troops();
+    let mut unit_lost = 0.0;
+    for c in force.parts.iter_mut() {
+        let cas = lanchester::casualties(c.troops, p_side, (!mean_field).then_some(&mut rng.0))
+            .min(c.troops);
+        if cas <= 0.0 {
+            continue;
+        }
+        let share = setup.value(setup.scenario.factions[c.faction].killed_share);
+        let killed = lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
+        c.troops -= cas;
+        tally.book(c.faction, killed, cas - killed);
+        e.killed[s] += killed;
+        e.wounded[s] += cas - killed;
+        unit_lost += cas;
+    }
+    e.lost[s] += unit_lost;
+    if unit_lost > 0.0 {
+        if let Ok(mut convoy) = units.convoys.get_mut(unit) {
+            let expected =
+                unit_lost * setup.value(setup.scenario.combat.vehicles_lost_per_casualty);
+            let lost = if mean_field {
+                expected
+            } else {
+                poisson(expected, &mut rng.0)
             }
-            e.lost[s] += unit_lost;
-            if unit_lost > 0.0 {
-                if let Ok(mut convoy) = convoys.get_mut(*unit) {
-                    let expected = unit_lost * setup.value(combat.vehicles_lost_per_casualty);
-                    let lost = if mean_field {
-                        expected
-                    } else {
-                        poisson(expected, &mut rng.0)
-                    }
-                    .min(convoy.vehicles);
-                    convoy.vehicles -= lost;
-                    e.vehicles_lost += lost;
-                }
-                if let Ok(mut band) = bands.get_mut(*unit) {
-                    let share = if before > 0.0 {
-                        unit_lost / before
-                    } else {
-                        1.0
-                    };
-                    band.technicals = (band.technicals * (1.0 - share)).max(0.0);
-                    if !mean_field {
-                        band.technicals = band.technicals.round();
-                    }
-                }
+            .min(convoy.vehicles);
+            convoy.vehicles -= lost;
+            e.vehicles_lost += lost;
+        }
+        if let Ok(mut band) = units.bands.get_mut(unit) {
+            let share = if before > 0.0 {
+                unit_lost / before
+            } else {
+                1.0
+            };
+            band.technicals = (band.technicals * (1.0 - share)).max(0.0);
+            if !mean_field {
+                band.technicals = band.technicals.round();
             }
         }
     }
-    e.rounds += 1;
 }
 
 /// A Poisson draw (0 for a mean of 0).
-pub fn poisson(mean: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+pub(crate) fn poisson(mean: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
     if mean <= 0.0 {
         return 0.0;
     }
     Poisson::new(mean).map(|d| d.sample(rng)).unwrap_or(0.0)
 }
 
-/// Ends a fight: tells every unit what to do next and hands any change of owner on.
-#[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
+/// What a fight's end writes to besides its units: the random stream (for the civilian toll),
+/// the tallies, the changes of owner and the event log.
+struct Books<'a> {
+    rng: &'a mut SimRng,
+    tally: &'a mut Tally,
+    captures: &'a mut PendingCaptures,
+    log: &'a mut EventLog,
+}
+
+/// Ends a fight: counts the civilians a fight in a town killed, tells every unit what to do
+/// next and hands any change of owner on.
 fn close(
     e: Engagement,
     attacker_won: bool,
-    forces: &mut Query<&mut Force>,
-    convoys: &mut Query<&mut ConvoyState>,
-    bands: &mut Query<&mut Band>,
+    units: &mut Fighters,
     setup: &Setup,
-    clock: &Clock,
-    rng: &mut SimRng,
-    tally: &mut Tally,
-    captures: &mut PendingCaptures,
-    log: &mut EventLog,
+    now: f64,
+    books: Books,
 ) {
-    let now = clock.now_hour;
+    let Books {
+        rng,
+        tally,
+        captures,
+        log,
+    } = books;
     let scenario = &setup.scenario;
     let site = &scenario.sites[e.site];
     if site.kind == SiteKind::Town && e.kind != EngagementKind::Ambush {
@@ -370,69 +324,9 @@ fn close(
         );
         tally.civilians_killed += civilians;
     }
-    let attacker_faction = lead_faction(&e.sides[ATTACKERS], forces);
-
-    // Attackers.
-    for unit in &e.sides[ATTACKERS] {
-        if let Ok(mut band) = bands.get_mut(*unit) {
-            let g = &scenario.groups[band.group];
-            band.activity = if attacker_won && e.kind != EngagementKind::Ambush {
-                if e.kind == EngagementKind::Raid {
-                    Activity::Holding { at: e.site }
-                } else {
-                    Activity::Idle { at: e.site }
-                }
-            } else {
-                travel(
-                    setup,
-                    now,
-                    e.site,
-                    g.refuge,
-                    setup.value(g.speed_km_per_day),
-                    Intent::Rest,
-                )
-            };
-        }
-        if let Ok(mut convoy) = convoys.get_mut(*unit) {
-            settle_convoy(
-                &mut convoy,
-                forces.get(*unit).map(Force::troops).unwrap_or(0.0),
-                setup,
-                now,
-            );
-        }
-    }
-    // Defenders.
-    let mut displaced = Force::default();
-    for unit in &e.sides[DEFENDERS] {
-        if let Ok(mut band) = bands.get_mut(*unit) {
-            let g = &scenario.groups[band.group];
-            band.activity = if attacker_won {
-                travel(
-                    setup,
-                    now,
-                    e.site,
-                    g.refuge,
-                    setup.value(g.speed_km_per_day),
-                    Intent::Rest,
-                )
-            } else {
-                Activity::Idle { at: e.site }
-            };
-        } else if let Ok(mut convoy) = convoys.get_mut(*unit) {
-            settle_convoy(
-                &mut convoy,
-                forces.get(*unit).map(Force::troops).unwrap_or(0.0),
-                setup,
-                now,
-            );
-        } else if attacker_won {
-            // A site's garrison: survivors fall back (and return if this was only a raid).
-            if let Ok(mut garrison) = forces.get_mut(*unit) {
-                displaced = std::mem::take(&mut *garrison);
-            }
-        }
-    }
+    let attacker_faction = lead_faction(&e.sides[ATTACKERS], &units.forces);
+    dismiss_attackers(&e, attacker_won, units, setup, now);
+    let displaced = dismiss_defenders(&e, attacker_won, units, setup, now);
     if attacker_won && e.kind != EngagementKind::Ambush {
         let raid = (e.kind == EngagementKind::Raid).then(|| {
             let hold =
@@ -452,38 +346,130 @@ fn close(
             displaced,
         });
     }
+    log.record(|| fight_end_event(&e, attacker_won, setup, now));
+}
 
-    log.record(|| {
-        let place = match e.road {
-            Some(r) => format!("{} road", scenario.roads[r].id),
-            None => site.name.clone(),
-        };
-        let result = match (e.kind, attacker_won) {
-            (EngagementKind::Ambush, _) => "the ambushers pull back",
-            (_, true) => "the attackers take it",
-            (_, false) => "the attack fails",
-        };
-        Event {
-            time_hours: now,
-            kind: EventKind::FightEnd,
-            place,
-            factions: String::new(),
-            killed: e.killed[0] + e.killed[1],
-            wounded: e.wounded[0] + e.wounded[1],
-            vehicles: e.vehicles_lost,
-            detail: format!(
-                "{} over after {:.0} h: {} — attackers {:.0} killed, {:.0} wounded; defenders {:.0} killed, {:.0} wounded{}",
-                e.kind.name(),
-                (now - e.start_hour).max(1.0),
-                result,
-                e.killed[0],
-                e.wounded[0],
-                e.killed[1],
-                e.wounded[1],
-                if e.vehicles_lost > 0.0 { format!("; {:.0} vehicles lost", e.vehicles_lost) } else { String::new() }
-            ),
+/// After a fight the attacking bands hold or stay at the site they won, or fall back to their
+/// refuge; attacking convoys regroup.
+fn dismiss_attackers(
+    e: &Engagement,
+    attacker_won: bool,
+    units: &mut Fighters,
+    setup: &Setup,
+    now: f64,
+) {
+    let scenario = &setup.scenario;
+    for unit in &e.sides[ATTACKERS] {
+        if let Ok(mut band) = units.bands.get_mut(*unit) {
+            let g = &scenario.groups[band.group];
+            band.activity = if attacker_won && e.kind != EngagementKind::Ambush {
+                if e.kind == EngagementKind::Raid {
+                    Activity::Holding { at: e.site }
+                } else {
+                    Activity::Idle { at: e.site }
+                }
+            } else {
+                travel(
+                    setup,
+                    now,
+                    e.site,
+                    g.refuge,
+                    setup.value(g.speed_km_per_day),
+                    Intent::Rest,
+                )
+            };
         }
-    });
+        if let Ok(mut convoy) = units.convoys.get_mut(*unit) {
+            settle_convoy(
+                &mut convoy,
+                units.forces.get(*unit).map(Force::troops).unwrap_or(0.0),
+                setup,
+                now,
+            );
+        }
+    }
+}
+
+/// After a fight the defending bands fall back to their refuge if they lost and stay
+/// otherwise; defending convoys regroup; a site's garrison that lost falls back, and is
+/// returned (it comes back when a raid ends).
+fn dismiss_defenders(
+    e: &Engagement,
+    attacker_won: bool,
+    units: &mut Fighters,
+    setup: &Setup,
+    now: f64,
+) -> Force {
+    let scenario = &setup.scenario;
+    let mut displaced = Force::default();
+    for unit in &e.sides[DEFENDERS] {
+        if let Ok(mut band) = units.bands.get_mut(*unit) {
+            let g = &scenario.groups[band.group];
+            band.activity = if attacker_won {
+                travel(
+                    setup,
+                    now,
+                    e.site,
+                    g.refuge,
+                    setup.value(g.speed_km_per_day),
+                    Intent::Rest,
+                )
+            } else {
+                Activity::Idle { at: e.site }
+            };
+        } else if let Ok(mut convoy) = units.convoys.get_mut(*unit) {
+            settle_convoy(
+                &mut convoy,
+                units.forces.get(*unit).map(Force::troops).unwrap_or(0.0),
+                setup,
+                now,
+            );
+        } else if attacker_won {
+            // A site's garrison: survivors fall back (and return if this was only a raid).
+            if let Ok(mut garrison) = units.forces.get_mut(*unit) {
+                displaced = std::mem::take(&mut *garrison);
+            }
+        }
+    }
+    displaced
+}
+
+/// The narrative's line for a fight that ended.
+fn fight_end_event(e: &Engagement, attacker_won: bool, setup: &Setup, now: f64) -> Event {
+    let scenario = &setup.scenario;
+    let place = match e.road {
+        Some(r) => format!("{} road", scenario.roads[r].id),
+        None => scenario.sites[e.site].name.clone(),
+    };
+    let result = match (e.kind, attacker_won) {
+        (EngagementKind::Ambush, _) => "the ambushers pull back",
+        (_, true) => "the attackers take it",
+        (_, false) => "the attack fails",
+    };
+    Event {
+        time_hours: now,
+        kind: EventKind::FightEnd,
+        place,
+        factions: String::new(),
+        killed: e.killed[0] + e.killed[1],
+        wounded: e.wounded[0] + e.wounded[1],
+        vehicles: e.vehicles_lost,
+        detail: format!(
+            "{} over after {:.0} h: {} — attackers {:.0} killed, {:.0} wounded; defenders {:.0} killed, {:.0} wounded{}",
+            e.kind.name(),
+            (now - e.start_hour).max(1.0),
+            result,
+            e.killed[0],
+            e.wounded[0],
+            e.killed[1],
+            e.wounded[1],
+            if e.vehicles_lost > 0.0 {
+                format!("; {:.0} vehicles lost", e.vehicles_lost)
+            } else {
+                String::new()
+            }
+        ),
+    }
 }
 
 /// A convoy after a fight: destroyed, or halted to regroup. The decision system turns it back
@@ -499,29 +485,6 @@ fn settle_convoy(convoy: &mut ConvoyState, troops: f64, setup: &Setup, now: f64)
 }
 
 /// A convoy is destroyed when fewer than 5% of its troops, or none of its vehicles, are left.
-pub fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
+pub(crate) fn is_destroyed(convoy: &ConvoyState, troops: f64) -> bool {
     troops < 0.05 * convoy.troops_start || (convoy.vehicles_start > 0.0 && convoy.vehicles < 0.5)
-}
-
-/// A band setting out across country from `from` to `to`.
-pub fn travel(
-    setup: &Setup,
-    now: f64,
-    from: SiteIdx,
-    to: SiteIdx,
-    speed_km_per_day: f64,
-    intent: Intent,
-) -> Activity {
-    let km = band_km(setup, from, to);
-    Activity::Travelling {
-        to,
-        arrive_hour: now + km / speed_km_per_day * 24.0,
-        intent,
-    }
-}
-
-/// How far a band travels between two sites: by road, or across country (straight line plus
-/// 30% for terrain) where that is shorter or no road connects them.
-pub fn band_km(setup: &Setup, a: SiteIdx, b: SiteIdx) -> f64 {
-    setup.distance_km(a, b).min(setup.straight_km(a, b) * 1.3)
 }

@@ -4,27 +4,31 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::scenario::FactionIdx;
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::travel;
 use crate::sim::resources::*;
-
-use super::combat::travel;
 
 /// Run condition of `update_control`: changes of owner are waiting, or a raid departure or an
 /// arrival at an empty camp is due ([`Alarm::Holds`], which `apply_withdrawals` also sets when
 /// it sends a band to a vacated camp).
-pub fn has_work(captures: Res<PendingCaptures>, clock: Res<Clock>) -> bool {
+pub(crate) fn has_work(captures: Res<PendingCaptures>, clock: Res<Clock>) -> bool {
     !captures.0.is_empty() || clock.due(Alarm::Holds)
 }
 
-/// Applies pending captures, raid departures and occupations of vacated camps.
+/// Bands with their strength: a raiding band leaves, an occupying one detaches its garrison.
+type Bands<'w, 's> = Query<'w, 's, (&'static mut Band, &'static mut Force), Without<SiteState>>;
+
+/// Applies pending captures, then, site by site, raid departures and occupations of vacated
+/// camps that are due.
 #[expect(
     clippy::too_many_arguments,
     reason = "a system's parameters are its declared data access"
 )]
-pub fn update_control(
+pub(crate) fn update_control(
     mut sites: Query<(&mut SiteState, &mut Force)>,
-    mut bands: Query<(&mut Band, &mut Force), Without<SiteState>>,
+    mut bands: Bands,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
@@ -34,14 +38,66 @@ pub fn update_control(
 ) {
     let roster = &setup.roster;
     clock.clear(Alarm::Holds);
-    let now = clock.now_hour;
-    let scenario = &setup.scenario;
-    let change = |state: &mut SiteState,
-                  to: Option<usize>,
-                  cause: CaptureCause,
-                  history: &mut ControlHistory,
-                  log: &mut EventLog,
-                  how: &str| {
+    let mut registry = Registry {
+        setup: &setup,
+        now: clock.now_hour,
+        history: &mut history,
+        log: &mut log,
+    };
+    for capture in std::mem::take(&mut captures.0) {
+        let Ok((mut state, mut garrison)) = sites.get_mut(roster.sites[capture.site]) else {
+            continue;
+        };
+        apply_capture(
+            capture,
+            &mut state,
+            &mut garrison,
+            &mut clock,
+            &mut tally,
+            &mut registry,
+        );
+    }
+    for &e in &roster.sites {
+        let Ok((mut state, mut garrison)) = sites.get_mut(e) else {
+            continue;
+        };
+        end_raid_if_due(
+            &mut state,
+            &mut garrison,
+            &mut bands,
+            &mut clock,
+            &mut registry,
+        );
+        occupy_if_due(
+            &mut state,
+            &mut garrison,
+            &mut bands,
+            &mut clock,
+            &mut registry,
+        );
+    }
+}
+
+/// Where every change of owner is written down: the site, the control history and the
+/// narrative.
+struct Registry<'a> {
+    setup: &'a Setup,
+    now: f64,
+    history: &'a mut ControlHistory,
+    log: &'a mut EventLog,
+}
+
+impl Registry<'_> {
+    /// Gives `state` to `to` (nobody: None) for `cause`, told in the narrative as `how`; the
+    /// first change of owner dates the site's capture.
+    fn change(
+        &mut self,
+        state: &mut SiteState,
+        to: Option<FactionIdx>,
+        cause: CaptureCause,
+        how: &str,
+    ) {
+        let (now, scenario) = (self.now, &self.setup.scenario);
         let from = state.owner;
         if from == to {
             return;
@@ -50,14 +106,14 @@ pub fn update_control(
         if state.taken_hour.is_none() {
             state.taken_hour = Some(now);
         }
-        history.0.push(ControlChange {
+        self.history.0.push(ControlChange {
             hour: now,
             site: state.site,
             from,
             to,
             cause,
         });
-        log.record(|| {
+        self.log.record(|| {
             let name = |f: Option<usize>| {
                 f.map_or("nobody".to_string(), |f| scenario.factions[f].name.clone())
             };
@@ -79,109 +135,124 @@ pub fn update_control(
                 ),
             }
         });
+    }
+}
+
+/// A change of owner decided this pass: a raid keeps the displaced defenders to return when
+/// it ends; defenders who lost the site for good leave the map. The new owner's garrison
+/// replaces the old.
+fn apply_capture(
+    capture: Capture,
+    state: &mut SiteState,
+    garrison: &mut Force,
+    clock: &mut Clock,
+    tally: &mut Tally,
+    registry: &mut Registry,
+) {
+    let how = match capture.cause {
+        CaptureCause::Combat => "taken",
+        CaptureCause::Raid => "raided",
+        CaptureCause::Withdrawal => "peacekeepers withdraw",
+        CaptureCause::Occupation => "occupied",
     };
-
-    for capture in std::mem::take(&mut captures.0) {
-        let Ok((mut state, mut garrison)) = sites.get_mut(roster.sites[capture.site]) else {
-            continue;
-        };
-        let how = match capture.cause {
-            CaptureCause::Combat => "taken",
-            CaptureCause::Raid => "raided",
-            CaptureCause::Withdrawal => "peacekeepers withdraw",
-            CaptureCause::Occupation => "occupied",
-        };
-        match capture.raid {
-            Some((band, leave_hour)) => {
-                state.raid = Some(RaidHold {
-                    previous_owner: state.owner,
-                    displaced: capture.displaced.clone(),
-                    leave_hour,
-                    band,
-                });
-                clock.set(Alarm::Holds, leave_hour);
-            }
-            // Defenders who lost the site for good leave the map.
-            None => {
-                for c in &capture.displaced.parts {
-                    tally.departed[c.faction] += c.troops;
-                }
-            }
+    match capture.raid {
+        Some((band, leave_hour)) => {
+            state.raid = Some(RaidHold {
+                previous_owner: state.owner,
+                displaced: capture.displaced.clone(),
+                leave_hour,
+                band,
+            });
+            clock.set(Alarm::Holds, leave_hour);
         }
-        change(
-            &mut state,
-            capture.by,
-            capture.cause,
-            &mut history,
-            &mut log,
-            how,
-        );
-        *garrison = capture.garrison;
-    }
-
-    for &e in &roster.sites {
-        let Ok((mut state, mut garrison)) = sites.get_mut(e) else {
-            continue;
-        };
-        if let Some(raid) = state.raid.clone() {
-            if raid.leave_hour > now {
-                clock.set(Alarm::Holds, raid.leave_hour);
-            } else {
-                // The raiders leave with their loot; the former holders come back.
-                state.raid = None;
-                if let Ok((mut band, _)) = bands.get_mut(raid.band)
-                    && band.activity == (Activity::Holding { at: state.site })
-                {
-                    let g = &scenario.groups[band.group];
-                    let speed = setup.value(g.speed_km_per_day);
-                    band.activity = travel(&setup, now, state.site, g.home, speed, Intent::Rest);
-                    clock.propose(now);
-                }
-                change(
-                    &mut state,
-                    raid.previous_owner,
-                    CaptureCause::Raid,
-                    &mut history,
-                    &mut log,
-                    "raiders leave; former holders return",
-                );
-                *garrison = raid.displaced;
+        // Defenders who lost the site for good leave the map.
+        None => {
+            for c in &capture.displaced.parts {
+                tally.departed[c.faction] += c.troops;
             }
-        }
-        if let Some(occupation) = state.pending_occupation {
-            if occupation.arrive_hour > now {
-                clock.set(Alarm::Holds, occupation.arrive_hour);
-                continue;
-            }
-            state.pending_occupation = None;
-            if state.owner.is_some() || state.un_present {
-                continue;
-            }
-            let Ok((_, mut band_force)) = bands.get_mut(occupation.band) else {
-                continue;
-            };
-            let Some(part) = band_force
-                .parts
-                .iter_mut()
-                .find(|c| c.faction == occupation.faction)
-            else {
-                continue;
-            };
-            let troops = occupation.troops.min(part.troops);
-            if troops < 1.0 {
-                continue;
-            }
-            part.troops -= troops;
-            change(
-                &mut state,
-                Some(occupation.faction),
-                CaptureCause::Occupation,
-                &mut history,
-                &mut log,
-                "first to arrive in the empty camp",
-            );
-            garrison.parts.clear();
-            garrison.add(occupation.faction, troops);
         }
     }
+    registry.change(state, capture.by, capture.cause, how);
+    *garrison = capture.garrison;
+}
+
+/// Raiders whose hold is over leave with their loot (going home) and the former holders come
+/// back; a hold still running sets the alarm for its end.
+fn end_raid_if_due(
+    state: &mut SiteState,
+    garrison: &mut Force,
+    bands: &mut Bands,
+    clock: &mut Clock,
+    registry: &mut Registry,
+) {
+    let (setup, now) = (registry.setup, registry.now);
+    let Some(raid) = state.raid.clone() else {
+        return;
+    };
+    if raid.leave_hour > now {
+        clock.set(Alarm::Holds, raid.leave_hour);
+        return;
+    }
+    state.raid = None;
+    if let Ok((mut band, _)) = bands.get_mut(raid.band)
+        && band.activity == (Activity::Holding { at: state.site })
+    {
+        let g = &setup.scenario.groups[band.group];
+        let speed = setup.value(g.speed_km_per_day);
+        band.activity = travel(setup, now, state.site, g.home, speed, Intent::Rest);
+        clock.propose(now);
+    }
+    registry.change(
+        state,
+        raid.previous_owner,
+        CaptureCause::Raid,
+        "raiders leave; former holders return",
+    );
+    *garrison = raid.displaced;
+}
+
+/// The band sent to a vacated camp takes it when it gets there, if the camp is still empty
+/// and the band still has the troops; an occupation still on its way sets the alarm for its
+/// arrival.
+fn occupy_if_due(
+    state: &mut SiteState,
+    garrison: &mut Force,
+    bands: &mut Bands,
+    clock: &mut Clock,
+    registry: &mut Registry,
+) {
+    let Some(occupation) = state.pending_occupation else {
+        return;
+    };
+    if occupation.arrive_hour > registry.now {
+        clock.set(Alarm::Holds, occupation.arrive_hour);
+        return;
+    }
+    state.pending_occupation = None;
+    if state.owner.is_some() || state.un_present {
+        return;
+    }
+    let Ok((_, mut band_force)) = bands.get_mut(occupation.band) else {
+        return;
+    };
+    let Some(part) = band_force
+        .parts
+        .iter_mut()
+        .find(|c| c.faction == occupation.faction)
+    else {
+        return;
+    };
+    let troops = occupation.troops.min(part.troops);
+    if troops < 1.0 {
+        return;
+    }
+    part.troops -= troops;
+    registry.change(
+        state,
+        Some(occupation.faction),
+        CaptureCause::Occupation,
+        "first to arrive in the empty camp",
+    );
+    garrison.parts.clear();
+    garrison.add(occupation.faction, troops);
 }

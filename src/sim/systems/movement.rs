@@ -5,12 +5,11 @@
 use bevy_ecs::prelude::*;
 
 use crate::sim::components::*;
+use crate::sim::geo::{convoy_km_per_hour, leg_km, node_at};
 use crate::sim::resources::*;
 
-use super::decisions::{leg_km, node_at};
-
 /// The movement stage: convoys drive, then bands arrive.
-pub fn move_units(
+pub(crate) fn move_units(
     mut convoys: Query<&mut ConvoyState>,
     mut bands: Query<&mut Band>,
     setup: Res<Setup>,
@@ -22,7 +21,7 @@ pub fn move_units(
 }
 
 /// Advances moving convoys to `now` and asks for a pass when the next one reaches a stop.
-pub fn move_convoys(
+pub(crate) fn move_convoys(
     convoys: &mut Query<&mut ConvoyState>,
     roster: &Roster,
     setup: &Setup,
@@ -39,7 +38,7 @@ pub fn move_convoys(
         }
         let c = &setup.scenario.convoys[convoy.convoy];
         let len = leg_km(setup, convoy.convoy, convoy.leg);
-        let speed_km_per_hour = setup.value(c.leg_speed_km_per_day[convoy.leg]) / 24.0;
+        let speed_km_per_hour = convoy_km_per_hour(setup, convoy.convoy, convoy.leg);
         let ied_per_km =
             setup.value(setup.scenario.roads[c.route[convoy.leg].road].ied_per_100km) / 100.0;
         // The next stop in the direction of travel: the end of the leg, or an ambush before it.
@@ -71,7 +70,7 @@ pub fn move_convoys(
 }
 
 /// Bands whose journey ends now arrive, carrying their intent to the contact system.
-pub fn move_bands(bands: &mut Query<&mut Band>, roster: &Roster, clock: &mut Clock) {
+pub(crate) fn move_bands(bands: &mut Query<&mut Band>, roster: &Roster, clock: &mut Clock) {
     let now = clock.now_hour;
     for &e in &roster.bands {
         let Ok(mut band) = bands.get_mut(e) else {

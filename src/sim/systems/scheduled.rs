@@ -4,22 +4,21 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-use crate::scenario::ReinforcementTarget;
+use crate::scenario::{FactionIdx, Reinforcement, ReinforcementTarget, SiteIdx, Withdrawal};
 use crate::sim::components::*;
 use crate::sim::events::{Event, EventKind};
+use crate::sim::geo::{band_km, travel_hours};
 use crate::sim::resources::*;
 
-use super::combat::band_km;
-
 /// Share of a band that stays behind to hold a camp it occupies (assumption, see CALIBRATION.md).
-pub const OCCUPATION_SHARE: f64 = 0.2;
+pub(crate) const OCCUPATION_SHARE: f64 = 0.2;
 
 /// A convoy's state and strength, both writable.
 type ConvoyForce = (&'static mut ConvoyState, &'static mut Force);
 
 /// What the scheduled-events stage reads and writes.
 #[derive(SystemParam)]
-pub struct Calendar<'w, 's> {
+pub(crate) struct Calendar<'w, 's> {
     sites: Query<'w, 's, (&'static mut SiteState, &'static mut Force)>,
     bands: Query<'w, 's, (&'static Band, &'static mut Force), Without<SiteState>>,
     convoys: Query<'w, 's, ConvoyForce, (Without<SiteState>, Without<Band>)>,
@@ -33,16 +32,12 @@ pub struct Calendar<'w, 's> {
 
 /// The scheduled-events stage: withdrawals, then departures, then reinforcements, each on its
 /// date; runs only when [`Alarm::Calendar`] is due.
-pub fn apply_scheduled_events(mut calendar: Calendar) {
+pub(crate) fn apply_scheduled_events(mut calendar: Calendar) {
     calendar.clock.clear(Alarm::Calendar);
     apply_withdrawals(&mut calendar);
     depart_convoys(&mut calendar);
     apply_reinforcements(&mut calendar);
 }
-
-/// Which reinforcements have arrived.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct ReinforcementsDone(pub Vec<bool>);
 
 /// Peacekeepers leave their camps on schedule: handed over, or left for the first to arrive.
 fn apply_withdrawals(c: &mut Calendar) {
@@ -77,27 +72,7 @@ fn apply_withdrawals(c: &mut Calendar) {
             tally.departed[c.faction] += c.troops;
         }
         garrison.parts.retain(|c| Some(c.faction) != leaving);
-        log.record(|| Event {
-            time_hours: now,
-            kind: EventKind::Withdrawal,
-            place: scenario.sites[w.camp].name.clone(),
-            factions: leaving
-                .map(|f| scenario.factions[f].id.clone())
-                .unwrap_or_default(),
-            killed: 0.0,
-            wounded: 0.0,
-            vehicles: 0.0,
-            detail: match w.handover {
-                Some(f) => format!(
-                    "peacekeepers leave {} and hand it to {}",
-                    scenario.sites[w.camp].name, scenario.factions[f].name
-                ),
-                None => format!(
-                    "peacekeepers leave {}; the camp stands empty",
-                    scenario.sites[w.camp].name
-                ),
-            },
-        });
+        log.record(|| withdrawal_event(setup, w, leaving, now));
         match w.handover {
             // Troops already flown in (reinforcements) stay as the new holder's garrison.
             Some(f) => captures.0.push(Capture {
@@ -117,42 +92,79 @@ fn apply_withdrawals(c: &mut Calendar) {
                     raid: None,
                     displaced: Force::default(),
                 });
-                // The first force to get there takes it: the band that can arrive soonest.
-                let mut best: Option<(f64, Entity, usize)> = None;
-                for &e in &roster.bands {
-                    let Ok((band, force)) = bands.get(e) else {
-                        continue;
-                    };
-                    let g = &scenario.groups[band.group];
-                    let at = band.activity.site();
-                    let km = band_km(setup, at, w.camp);
-                    if force.troops() < 1.0
-                        || km > setup.value(g.range_km)
-                        || Some(band.faction) == leaving
-                    {
-                        continue;
-                    }
-                    let hours = km / setup.value(g.speed_km_per_day) * 24.0;
-                    if best.is_none_or(|(h, ..)| hours < h) {
-                        best = Some((hours, e, band.faction));
-                    }
-                }
-                if let Some((hours, band, faction)) = best {
-                    let troops = bands
-                        .get(band)
-                        .map(|(_, f)| (f.troops() * OCCUPATION_SHARE).floor().max(1.0))
-                        .unwrap_or(1.0);
-                    site.pending_occupation = Some(Occupation {
-                        faction,
-                        troops,
-                        arrive_hour: now + hours,
-                        band,
-                    });
-                    clock.set(Alarm::Holds, now + hours);
+                if let Some(occupation) = first_to_arrive(bands, setup, w.camp, leaving, now) {
+                    site.pending_occupation = Some(occupation);
+                    clock.set(Alarm::Holds, occupation.arrive_hour);
                 }
             }
         }
     }
+}
+
+/// The narrative's line for peacekeepers leaving a camp.
+fn withdrawal_event(setup: &Setup, w: &Withdrawal, leaving: Option<FactionIdx>, now: f64) -> Event {
+    let scenario = &setup.scenario;
+    Event {
+        time_hours: now,
+        kind: EventKind::Withdrawal,
+        place: scenario.sites[w.camp].name.clone(),
+        factions: leaving
+            .map(|f| scenario.factions[f].id.clone())
+            .unwrap_or_default(),
+        killed: 0.0,
+        wounded: 0.0,
+        vehicles: 0.0,
+        detail: match w.handover {
+            Some(f) => format!(
+                "peacekeepers leave {} and hand it to {}",
+                scenario.sites[w.camp].name, scenario.factions[f].name
+            ),
+            None => format!(
+                "peacekeepers leave {}; the camp stands empty",
+                scenario.sites[w.camp].name
+            ),
+        },
+    }
+}
+
+/// Who will take a camp the peacekeepers left empty: the first force to get there, i.e. the
+/// band (not of the leaving faction, able to fight, within its range) that can arrive
+/// soonest, detaching a share of its fighters as the new garrison.
+fn first_to_arrive(
+    bands: &Query<(&Band, &mut Force), Without<SiteState>>,
+    setup: &Setup,
+    camp: SiteIdx,
+    leaving: Option<FactionIdx>,
+    now: f64,
+) -> Option<Occupation> {
+    let scenario = &setup.scenario;
+    let mut best: Option<(f64, Entity, usize)> = None;
+    for &e in &setup.roster.bands {
+        let Ok((band, force)) = bands.get(e) else {
+            continue;
+        };
+        let g = &scenario.groups[band.group];
+        let at = band.activity.site();
+        let km = band_km(setup, at, camp);
+        if force.troops() < 1.0 || km > setup.value(g.range_km) || Some(band.faction) == leaving {
+            continue;
+        }
+        let hours = travel_hours(km, setup.value(g.speed_km_per_day));
+        if best.is_none_or(|(h, ..)| hours < h) {
+            best = Some((hours, e, band.faction));
+        }
+    }
+    let (hours, band, faction) = best?;
+    let troops = bands
+        .get(band)
+        .map(|(_, f)| (f.troops() * OCCUPATION_SHARE).floor().max(1.0))
+        .unwrap_or(1.0);
+    Some(Occupation {
+        faction,
+        troops,
+        arrive_hour: now + hours,
+        band,
+    })
 }
 
 /// Convoys set out on their departure date.
@@ -269,18 +281,27 @@ fn apply_reinforcements(c: &mut Calendar) {
             force.add(r.faction, troops);
             tally.reinforced[r.faction] += troops;
         }
-        log.record(|| Event {
-            time_hours: now,
-            kind: EventKind::Reinforcement,
-            place: name.clone(),
-            factions: scenario.factions[r.faction].id.clone(),
-            killed: 0.0,
-            wounded: 0.0,
-            vehicles: 0.0,
-            detail: format!(
-                "{troops:.0} {} troops join {name}",
-                scenario.factions[r.faction].name
-            ),
-        });
+        log.record(|| reinforcement_event(setup, r, name, troops, now));
+    }
+}
+
+/// The narrative's line for troops joining `name`.
+fn reinforcement_event(
+    setup: &Setup,
+    r: &Reinforcement,
+    name: String,
+    troops: f64,
+    now: f64,
+) -> Event {
+    let faction = &setup.scenario.factions[r.faction];
+    Event {
+        time_hours: now,
+        kind: EventKind::Reinforcement,
+        place: name.clone(),
+        factions: faction.id.clone(),
+        killed: 0.0,
+        wounded: 0.0,
+        vehicles: 0.0,
+        detail: format!("{troops:.0} {} troops join {name}", faction.name),
     }
 }
