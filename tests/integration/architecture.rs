@@ -413,7 +413,6 @@ fn fail_listing(problems: &[String], what: &str) {
 }
 
 #[test]
-#[ignore = "enabled once the architecture refactor lands (issue 17)"]
 fn no_import_cycles_between_modules() {
     let graph = module_graph(&read_sources(&root().join("src")));
     fail_listing(&cycle_messages(&graph), "import cycles");
@@ -429,7 +428,6 @@ fn inner_layers_import_nothing_from_outer_layers() {
 }
 
 #[test]
-#[ignore = "enabled once the architecture refactor lands (issue 17)"]
 fn no_function_over_80_lines_without_a_reason() {
     let problems = unexplained_long_functions(&read_sources(&root().join("src")));
     fail_listing(&problems, "functions too long");
