@@ -3,6 +3,7 @@
 //! them), so that neither has to reach into the other for it.
 
 use bevy_ecs::prelude::*;
+use rand_chacha::ChaCha8Rng;
 
 use crate::scenario::{RoadIdx, SiteIdx};
 
@@ -62,10 +63,16 @@ pub(crate) struct Engagement {
     pub vehicles_lost: f64,
     /// The attacker fires with surprise in the first round.
     pub surprise: bool,
+    /// The fight's own random stream (`Dice::next_fight`): its rounds and its aftermath.
+    pub dice: ChaCha8Rng,
 }
 
 impl Engagement {
     /// A fight starting now, its first round fired at once.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each is a fact of the fight as it starts; a builder would only rename them"
+    )]
     pub(crate) fn new(
         kind: EngagementKind,
         site: SiteIdx,
@@ -74,6 +81,7 @@ impl Engagement {
         defenders: Vec<Entity>,
         now: f64,
         surprise: bool,
+        dice: ChaCha8Rng,
     ) -> Engagement {
         Engagement {
             kind,
@@ -89,6 +97,7 @@ impl Engagement {
             wounded: [0.0; 2],
             vehicles_lost: 0.0,
             surprise,
+            dice,
         }
     }
 }

@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::Schedule;
-use rand_chacha::ChaCha8Rng;
 
 use super::components::{ConvoyState, ConvoyStatus, Force, SiteState};
 use super::outcome::{self, Outcome, Value};
 use super::resources::{Clock, ControlHistory, EventLog, Tally};
-use super::{Replication, schedule, spawn, stream};
+use super::{Replication, schedule, spawn};
 use crate::scenario::{Draws, Scenario};
 
 /// Safety net: more passes than this in one replication means a bug, not a busy campaign.
@@ -59,16 +58,18 @@ impl Engine {
         log: bool,
     ) -> Replication {
         let draws = Draws::sample(&scenario.params, seed, run);
-        self.run(scenario, draws, stream(seed, run), log, &mut |_| {})
+        self.run(scenario, draws, seed, run, log, &mut |_| {})
     }
 
-    /// Simulates one replication with given draws and stream, showing the World to `probe`
-    /// before the first pass and after every pass. The probe must not change the World.
+    /// Simulates replication `run` of the batch seeded `seed` with given draws of the uncertain
+    /// numbers, showing the World to `probe` before the first pass and after every pass. The
+    /// probe must not change the World.
     pub fn run(
         &mut self,
         scenario: &Arc<Scenario>,
         draws: Draws,
-        rng: ChaCha8Rng,
+        seed: u64,
+        run: u64,
         log: bool,
         probe: &mut dyn FnMut(&mut World),
     ) -> Replication {
@@ -81,7 +82,7 @@ impl Engine {
             .map(|(id, _)| draws.get(id))
             .collect();
         let world = &mut self.world;
-        spawn::populate(world, scenario, draws, rng, log);
+        spawn::populate(world, scenario, draws, (seed, run), log);
         let mut passes = 0;
         probe(world);
         loop {

@@ -3,6 +3,7 @@
 //! command line, and cannot fail on a validated scenario.
 
 pub mod components;
+mod dice;
 mod engagement;
 mod engine;
 mod events;
@@ -17,9 +18,8 @@ mod systems;
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
+pub use dice::Dice;
 pub use engine::Engine;
 pub use events::{Event, EventKind};
 pub use outcome::{Column, ColumnKind, Outcome, OutcomeSchema, Value};
@@ -39,14 +39,6 @@ pub struct Replication {
     pub passes: u64,
 }
 
-/// The random stream of replication `run` of a batch seeded `seed`: ChaCha8 seeded from the
-/// batch seed, on stream `run`, so replications never share draws whatever the thread or shard.
-pub fn stream(seed: u64, run: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(run);
-    rng
-}
-
 /// Runs replication `run` of the batch seeded `seed` on a fresh [`Engine`]: draws the uncertain
 /// numbers, then simulates. With `log`, also returns the event log. To run many, reuse one
 /// engine ([`Engine::simulate`]): building it costs more than a small replication.
@@ -54,15 +46,17 @@ pub fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Rep
     Engine::new().simulate(scenario, seed, run, log)
 }
 
-/// Simulates with given draws and stream: the door for experiment designs that set the
-/// numbers themselves.
+/// Simulates replication `run` of the batch seeded `seed` with given draws of the uncertain
+/// numbers (every mechanic still draws from that run's streams): the door for experiment
+/// designs that set the numbers themselves.
 pub fn simulate_with(
     scenario: &Arc<Scenario>,
     draws: Draws,
-    rng: ChaCha8Rng,
+    seed: u64,
+    run: u64,
     log: bool,
 ) -> Replication {
-    simulate_probed(scenario, draws, rng, log, &mut |_| {})
+    simulate_probed(scenario, draws, seed, run, log, &mut |_| {})
 }
 
 /// Simulates on a fresh [`Engine`], showing the World to `probe` after every pass: the seam
@@ -70,9 +64,10 @@ pub fn simulate_with(
 pub fn simulate_probed(
     scenario: &Arc<Scenario>,
     draws: Draws,
-    rng: ChaCha8Rng,
+    seed: u64,
+    run: u64,
     log: bool,
     probe: &mut dyn FnMut(&mut World),
 ) -> Replication {
-    Engine::new().run(scenario, draws, rng, log, probe)
+    Engine::new().run(scenario, draws, seed, run, log, probe)
 }

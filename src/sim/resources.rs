@@ -1,10 +1,10 @@
-//! Resources: state shared by all systems of one replication — the clock, the random stream,
-//! the scenario with this replication's draws, the tallies and the optional event log.
+//! Resources: state shared by all systems of one replication — the clock, the scenario with
+//! this replication's draws, the tallies and the optional event log. (Its random streams are
+//! `dice.rs`.)
 
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
-use rand_chacha::ChaCha8Rng;
 
 use super::components::Force;
 use super::engagement::Engagement;
@@ -92,10 +92,6 @@ impl Clock {
         !(6.0..18.0).contains(&h)
     }
 }
-
-/// The replication's own random stream (ChaCha8, seeded from the batch seed, stream = run index).
-#[derive(Resource)]
-pub struct SimRng(pub ChaCha8Rng);
 
 /// The scenario, the values its numbers took in this replication, and its entities.
 #[derive(Resource)]

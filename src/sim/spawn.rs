@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
 use super::components::*;
+use super::dice::{Dice, StreamKeys};
 use super::resources::*;
 use super::systems::air::first_patrol_hour;
 use crate::scenario::{Draws, Scenario, SiteKind};
@@ -19,10 +19,19 @@ pub(crate) fn populate(
     world: &mut World,
     scenario: &Arc<Scenario>,
     draws: Draws,
-    mut rng: ChaCha8Rng,
+    (seed, run): (u64, u64),
     log: bool,
 ) {
     clear(world);
+    // The stream keys stay in the World from one replication to the next while the scenario
+    // is the same one: hashing them is the costly part of making the streams.
+    if !world
+        .get_resource::<StreamKeys>()
+        .is_some_and(|keys| keys.belong_to(scenario))
+    {
+        world.insert_resource(StreamKeys::new(scenario));
+    }
+    let mut dice = Dice::new(world.resource::<StreamKeys>(), seed, run);
     let mut setup = Setup {
         scenario: Arc::clone(scenario),
         draws,
@@ -32,14 +41,14 @@ pub(crate) fn populate(
     let mut ids = StableIds(0);
     let roster = Roster {
         sites: spawn_sites(world, &setup, &mut ids),
-        convoys: spawn_convoys(world, &setup, &mut rng, &mut ids),
+        convoys: spawn_convoys(world, &setup, &mut dice, &mut ids),
         bands: spawn_bands(world, &setup, &mut ids),
         air: spawn_air_wings(world, scenario, &mut ids),
     };
     insert_books(world, scenario, log);
     setup.roster = roster;
     world.insert_resource(setup);
-    world.insert_resource(SimRng(rng));
+    world.insert_resource(dice);
 }
 
 /// Despawns the last replication's entities (the resources are replaced when inserted again).
@@ -100,7 +109,7 @@ fn spawn_sites(world: &mut World, setup: &Setup, ids: &mut StableIds) -> Vec<Ent
 fn spawn_convoys(
     world: &mut World,
     setup: &Setup,
-    rng: &mut ChaCha8Rng,
+    dice: &mut Dice,
     ids: &mut StableIds,
 ) -> Vec<Entity> {
     let mut entities = Vec::new();
@@ -119,7 +128,7 @@ fn spawn_convoys(
             km: 0.0,
             last_move_hour: 0.0,
             resume_hour: 0.0,
-            ied_hazard_left: Exp1.sample(rng),
+            ied_hazard_left: Exp1.sample(&mut dice.ieds[i]),
             vehicles,
             vehicles_start: vehicles,
             troops_start: force.troops(),

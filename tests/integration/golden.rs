@@ -25,32 +25,32 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "scenarios/gao-kidal-2023.toml",
         "runs.csv",
-        "882b0db56722dab59462b2228c71da97d084c49332d7b4e39177b21345861f9b",
+        "99aa0698d30355c32cc30e803a0eac2b497dbaa1fddcf7bc7f3c9721490d7284",
     ),
     (
         "scenarios/gao-kidal-2023.toml",
         "summary.csv",
-        "13a33c796c66ca0f94f55caa573a51c45e8b0bf108e068212c73d79987bbf003",
+        "adc57b0bd0432e4e7c93b861fd916f15b3e213ebd8f1145a7a6154ace8570a1b",
     ),
     (
         "scenarios/variants/no-wagner.toml",
         "runs.csv",
-        "be1c03847711026168dfb4e0001a024ea73cca28d6b39e9f731314556d68acc7",
+        "27062b347f8c632a2e67c2a0a086d55c4278e498a85f4c2cc0897fea70952c0e",
     ),
     (
         "scenarios/variants/no-drones.toml",
         "runs.csv",
-        "9e849743c4a4e3b50c1e54fce4aa82ec3f266fe368249fbd7b3db01244d2b93c",
+        "754f979008751c67d1a1d3449b9934b9f926cb616f663771878500d44db18a60",
     ),
     (
         "scenarios/variants/more-drones.toml",
         "runs.csv",
-        "1cae745d1d3313b7dbcc219c394f3cda7141640543893bc92f875ab9f533d0c7",
+        "20e3889860222cd75833f64ad2d7155b73c7f3b644446d0c26a8d50a1ae68f26",
     ),
     (
         "scenarios/variants/un-stays-in-kidal.toml",
         "runs.csv",
-        "349a66db478cf96267523b90bf1a512715461932ab9129ea81ad86fb0547a027",
+        "8d9e506d05a989d455a9338dabd261b4886ae643c93ebbc5424b1e06ada0a013",
     ),
 ];
 

@@ -11,7 +11,7 @@ use sandtable::Scenario;
 use sandtable::scenario::Draws;
 use sandtable::sim::components::{ConvoyState, ConvoyStatus, Force, SiteState};
 use sandtable::sim::resources::{Clock, ControlHistory, PendingCaptures, Tally};
-use sandtable::sim::{simulate_probed, stream};
+use sandtable::sim::simulate_probed;
 
 use crate::support::*;
 
@@ -57,7 +57,6 @@ fn troops_by_faction(world: &mut World, factions: usize) -> Vec<f64> {
 
 fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseError> {
     let n = scenario.factions.len();
-    let rng = stream(seed, run);
     let draws = Draws::sample(&scenario.params, seed, run);
     let mut watch = Watch {
         destroyed_at: vec![None; scenario.convoys.len()],
@@ -147,7 +146,7 @@ fn check(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<(), TestCaseEr
         watch.history_len = history.len();
         watch.passes += 1;
     };
-    simulate_probed(scenario, draws, rng, false, &mut probe);
+    simulate_probed(scenario, draws, seed, run, false, &mut probe);
     match failure {
         Some(msg) => Err(TestCaseError::fail(format!(
             "{} seed {seed} run {run}: {msg}",

@@ -392,11 +392,10 @@ fn an_engine_whose_replication_panicked_gives_the_same_results_after() {
     let s = default_scenario();
     let fresh = Engine::new().simulate(&s, SEED, 5, true);
     let mut engine = Engine::new();
-    let rng = sandtable::sim::stream(SEED, 2);
     let draws = sandtable::scenario::Draws::sample(&s.params, SEED, 2);
     let mut passes = 0;
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine.run(&s, draws, rng, false, &mut |_| {
+        engine.run(&s, draws, SEED, 2, false, &mut |_| {
             passes += 1;
             assert!(
                 passes < 40,
@@ -416,10 +415,9 @@ fn a_reused_world_does_not_accumulate_records_of_despawned_entities() {
     let mut engine = Engine::new();
     let mut counts = Vec::new();
     for run in 0..12 {
-        let rng = sandtable::sim::stream(SEED, run);
         let draws = sandtable::scenario::Draws::sample(&s.params, SEED, run);
         let mut first = true;
-        engine.run(&s, draws, rng, false, &mut |w| {
+        engine.run(&s, draws, SEED, run, false, &mut |w| {
             if std::mem::take(&mut first) {
                 counts.push(
                     w.removed_components()

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use sandtable::Scenario;
 use sandtable::scenario::{CombatMode, Draws, FireKind, Override, ReinforcementTarget};
 use sandtable::sim::resources::RoundTrace;
-use sandtable::sim::{Engine, Replication, simulate, stream};
+use sandtable::sim::{Engine, Replication, simulate};
 
 use crate::support::*;
 
@@ -174,10 +174,9 @@ struct Round {
 /// reads both sides' strengths after every round. In a duel Red attacks (side 0) and Blue
 /// defends (side 1).
 fn fight(engine: &mut Engine, s: &Arc<Scenario>, run: u64) -> (Vec<Round>, Replication) {
-    let rng = stream(SEED, run);
     let draws = Draws::sample(&s.params, SEED, run);
     let mut rounds = Vec::new();
-    let rep = engine.run(s, draws, rng, false, &mut |w: &mut World| {
+    let rep = engine.run(s, draws, SEED, run, false, &mut |w: &mut World| {
         let mut trace = w.resource_mut::<RoundTrace>();
         trace.enabled = true;
         rounds.extend(trace.rounds.drain(..).map(|r| Round {

@@ -4,9 +4,11 @@
 
 use bevy_ecs::prelude::*;
 use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 
 use crate::scenario::{AirWing, SiteKind};
 use crate::sim::components::*;
+use crate::sim::dice::Dice;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::geo::straight_km;
 use crate::sim::lanchester;
@@ -32,7 +34,7 @@ pub(crate) fn fly_air_strikes(
     mut sites: Sites,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
-    mut rng: ResMut<SimRng>,
+    mut dice: ResMut<Dice>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
 ) {
@@ -51,12 +53,13 @@ pub(crate) fn fly_air_strikes(
         wing.next_patrol_hour = next_dawn_after(now);
         clock.set(Alarm::Patrols, wing.next_patrol_hour);
         let w = &scenario.air[wing.wing];
-        let sorties = poisson(setup.value(w.sorties_per_day), &mut rng.0) as u32;
+        let rng = &mut dice.wings[wing.wing];
+        let sorties = poisson(setup.value(w.sorties_per_day), rng) as u32;
         for _ in 0..sorties {
             let mut air = Sortie {
                 setup: &setup,
                 roster,
-                rng: &mut rng,
+                rng: &mut *rng,
                 tally: &mut tally,
                 log: &mut log,
                 now,
@@ -70,7 +73,7 @@ pub(crate) fn fly_air_strikes(
 struct Sortie<'a> {
     setup: &'a Setup,
     roster: &'a Roster,
-    rng: &'a mut SimRng,
+    rng: &'a mut ChaCha8Rng,
     tally: &'a mut Tally,
     log: &'a mut EventLog,
     now: f64,
@@ -87,12 +90,9 @@ impl Sortie<'_> {
         let setup = self.setup;
         let targets = self.bands_in_the_open(w, bands).count();
         let rng = &mut *self.rng;
-        let found = targets > 0
-            && rng
-                .0
-                .random_bool(setup.value(w.find_chance).clamp(0.0, 1.0));
+        let found = targets > 0 && rng.random_bool(setup.value(w.find_chance).clamp(0.0, 1.0));
         if found {
-            let pick = rng.0.random_range(0..targets);
+            let pick = rng.random_range(0..targets);
             let target = self
                 .bands_in_the_open(w, bands)
                 .nth(pick)
@@ -102,7 +102,6 @@ impl Sortie<'_> {
         }
         if !self
             .rng
-            .0
             .random_bool(setup.value(w.town_strike_chance).clamp(0.0, 1.0))
         {
             return;
@@ -191,8 +190,8 @@ impl Sortie<'_> {
         if towns.is_empty() {
             return;
         }
-        let town = towns[rng.0.random_range(0..towns.len())];
-        let civilians = poisson(setup.value(w.civilians_killed_per_town_strike), &mut rng.0);
+        let town = towns[rng.random_range(0..towns.len())];
+        let civilians = poisson(setup.value(w.civilians_killed_per_town_strike), rng);
         tally.civilians_killed += civilians;
         tally.air_strikes += 1;
         let expected = setup.value(w.kills_per_strike);
@@ -212,7 +211,7 @@ impl Sortie<'_> {
             })
             .collect();
         if !in_town.is_empty() {
-            let target = in_town[rng.0.random_range(0..in_town.len())];
+            let target = in_town[rng.random_range(0..in_town.len())];
             if let Ok((_, mut force)) = bands.get_mut(target) {
                 hit = Some(strike(&mut force, expected, setup, rng, tally, mean_field));
             }
@@ -247,7 +246,7 @@ fn strike(
     force: &mut Force,
     expected: f64,
     setup: &Setup,
-    rng: &mut SimRng,
+    rng: &mut ChaCha8Rng,
     tally: &mut Tally,
     mean_field: bool,
 ) -> (f64, f64) {
@@ -255,15 +254,15 @@ fn strike(
     let total = if mean_field {
         expected
     } else {
-        poisson(expected, &mut rng.0)
+        poisson(expected, rng)
     }
     .min(troops);
     let sizes: Vec<f64> = force.parts.iter().map(|c| c.troops).collect();
-    let split = lanchester::split_by_size(total, &sizes, (!mean_field).then_some(&mut rng.0));
+    let split = lanchester::split_by_size(total, &sizes, (!mean_field).then_some(rng));
     let (mut killed_all, mut wounded_all) = (0.0, 0.0);
     for (c, cas) in force.parts.iter_mut().zip(split) {
         let share = setup.value(setup.scenario.factions[c.faction].killed_share);
-        let killed = lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
+        let killed = lanchester::casualties(cas, share, (!mean_field).then_some(rng));
         c.troops -= cas;
         tally.book(c.faction, killed, cas - killed);
         killed_all += killed;

@@ -4,6 +4,7 @@
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 
 use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
@@ -71,7 +72,6 @@ pub(crate) fn resolve_engagements(
     mut units: Fighters,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
-    mut rng: ResMut<SimRng>,
     mut tally: ResMut<Tally>,
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
@@ -96,15 +96,7 @@ pub(crate) fn resolve_engagements(
         clock.now_hour = clock.now_hour.max(due);
         let now = clock.now_hour;
         let e = &mut engagements.0[i];
-        fire_round(
-            e,
-            &mut shooters,
-            &mut units,
-            &setup,
-            &clock,
-            &mut rng,
-            &mut tally,
-        );
+        fire_round(e, &mut shooters, &mut units, &setup, &clock, &mut tally);
         e.next_round_hour = now + round_hours;
         if trace.enabled {
             let left = [0, 1].map(|s| side_troops(&e.sides[s], &units.forces));
@@ -119,7 +111,6 @@ pub(crate) fn resolve_engagements(
             let e = engagements.0.remove(i);
             let attacker_won = broken[DEFENDERS] && !broken[ATTACKERS];
             let books = Books {
-                rng: &mut rng,
                 tally: &mut tally,
                 captures: &mut captures,
                 log: &mut log,
@@ -150,7 +141,6 @@ fn fire_round(
     units: &mut Fighters,
     setup: &Setup,
     clock: &Clock,
-    rng: &mut SimRng,
     tally: &mut Tally,
 ) {
     let round_hours = setup.value(setup.scenario.combat.round_hours);
@@ -166,7 +156,11 @@ fn fire_round(
     for (s, p_side) in p.into_iter().enumerate() {
         for u in 0..e.sides[s].len() {
             let unit = e.sides[s][u];
-            hit_unit(e, s, unit, p_side, units, setup, rng, tally);
+            let hit = hit_unit(unit, p_side, units, setup, &mut e.dice, tally);
+            e.killed[s] += hit.killed;
+            e.wounded[s] += hit.wounded;
+            e.lost[s] += hit.killed + hit.wounded;
+            e.vehicles_lost += hit.vehicles_lost;
         }
     }
     e.rounds += 1;
@@ -220,41 +214,45 @@ fn muster(
     troops
 }
 
-/// One unit of side `s` takes the round's fire: each contingent loses members with chance
-/// `p_side`, some of them killed; a convoy loses vehicles with its casualties and a band its
-/// technicals in proportion.
-#[expect(clippy::too_many_arguments, reason = "shares the system's data access")]
+/// What one unit lost in a round.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hit {
+    killed: f64,
+    wounded: f64,
+    vehicles_lost: f64,
+}
+
+/// One unit takes the round's fire: each contingent loses members with chance `p_side`, some
+/// of them killed; a convoy loses vehicles with its casualties and a band its technicals in
+/// proportion. Draws from the fight's own stream, `rng`.
 fn hit_unit(
-    e: &mut Engagement,
-    s: usize,
     unit: Entity,
     p_side: f64,
     units: &mut Fighters,
     setup: &Setup,
-    rng: &mut SimRng,
+    rng: &mut ChaCha8Rng,
     tally: &mut Tally,
-) {
+) -> Hit {
     let mean_field = setup.mean_field();
+    let mut hit = Hit::default();
     let Ok(mut force) = units.forces.get_mut(unit) else {
-        return;
+        return hit;
     };
     let before = force.troops();
-    let mut unit_lost = 0.0;
     for c in force.parts.iter_mut() {
-        let cas = lanchester::casualties(c.troops, p_side, (!mean_field).then_some(&mut rng.0))
+        let cas = lanchester::casualties(c.troops, p_side, (!mean_field).then_some(&mut *rng))
             .min(c.troops);
         if cas <= 0.0 {
             continue;
         }
         let share = setup.value(setup.scenario.factions[c.faction].killed_share);
-        let killed = lanchester::casualties(cas, share, (!mean_field).then_some(&mut rng.0));
+        let killed = lanchester::casualties(cas, share, (!mean_field).then_some(&mut *rng));
         c.troops -= cas;
         tally.book(c.faction, killed, cas - killed);
-        e.killed[s] += killed;
-        e.wounded[s] += cas - killed;
-        unit_lost += cas;
+        hit.killed += killed;
+        hit.wounded += cas - killed;
     }
-    e.lost[s] += unit_lost;
+    let unit_lost = hit.killed + hit.wounded;
     if unit_lost > 0.0 {
         if let Ok(mut convoy) = units.convoys.get_mut(unit) {
             let expected =
@@ -262,11 +260,11 @@ fn hit_unit(
             let lost = if mean_field {
                 expected
             } else {
-                poisson(expected, &mut rng.0)
+                poisson(expected, rng)
             }
             .min(convoy.vehicles);
             convoy.vehicles -= lost;
-            e.vehicles_lost += lost;
+            hit.vehicles_lost = lost;
         }
         if let Ok(mut band) = units.bands.get_mut(unit) {
             let share = if before > 0.0 {
@@ -280,6 +278,7 @@ fn hit_unit(
             }
         }
     }
+    hit
 }
 
 /// A Poisson draw (0 for a mean of 0).
@@ -290,10 +289,9 @@ pub(crate) fn poisson(mean: f64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
     Poisson::new(mean).map(|d| d.sample(rng)).unwrap_or(0.0)
 }
 
-/// What a fight's end writes to besides its units: the random stream (for the civilian toll),
-/// the tallies, the changes of owner and the event log.
+/// What a fight's end writes to besides its units: the tallies, the changes of owner and the
+/// event log.
 struct Books<'a> {
-    rng: &'a mut SimRng,
     tally: &'a mut Tally,
     captures: &'a mut PendingCaptures,
     log: &'a mut EventLog,
@@ -302,7 +300,7 @@ struct Books<'a> {
 /// Ends a fight: counts the civilians a fight in a town killed, tells every unit what to do
 /// next and hands any change of owner on.
 fn close(
-    e: Engagement,
+    mut e: Engagement,
     attacker_won: bool,
     units: &mut Fighters,
     setup: &Setup,
@@ -310,7 +308,6 @@ fn close(
     books: Books,
 ) {
     let Books {
-        rng,
         tally,
         captures,
         log,
@@ -320,7 +317,7 @@ fn close(
     if site.kind == SiteKind::Town && e.kind != EngagementKind::Ambush {
         let civilians = poisson(
             setup.value(scenario.combat.civilians_killed_per_town_fight),
-            &mut rng.0,
+            &mut e.dice,
         );
         tally.civilians_killed += civilians;
     }

@@ -8,6 +8,7 @@ use rand::RngExt;
 
 use crate::scenario::{Convoy, FactionIdx, SiteIdx, Stance};
 use crate::sim::components::*;
+use crate::sim::dice::Dice;
 use crate::sim::engagement::{Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
 use crate::sim::geo::{leg_km, standing_at, travel};
@@ -26,6 +27,7 @@ pub(crate) struct Contact<'w, 's> {
     convoys: Query<'w, 's, (&'static mut ConvoyState, &'static Force)>,
     bands: Query<'w, 's, (&'static mut Band, &'static Force)>,
     engagements: ResMut<'w, Engagements>,
+    dice: ResMut<'w, Dice>,
     clock: ResMut<'w, Clock>,
     tally: ResMut<'w, Tally>,
     captures: ResMut<'w, PendingCaptures>,
@@ -44,12 +46,7 @@ struct Arrival {
 
 /// Starts fights where hostile forces meet, case by case: convoys first (one that has reached
 /// a site, then one that has driven into an ambush), then bands arriving where they were going.
-pub(crate) fn make_contact(
-    setup: Res<Setup>,
-    sites: Sites,
-    mut rng: ResMut<SimRng>,
-    mut contact: Contact,
-) {
+pub(crate) fn make_contact(setup: Res<Setup>, sites: Sites, mut contact: Contact) {
     let roster = &setup.roster;
     for &ce in &roster.convoys {
         let Ok((convoy, _)) = contact.convoys.get(ce) else {
@@ -62,7 +59,7 @@ pub(crate) fn make_contact(
         }
     }
     for &be in &roster.bands {
-        contact.band_arrives(&setup, &sites, &mut rng, be);
+        contact.band_arrives(&setup, &sites, be);
     }
 }
 
@@ -259,6 +256,7 @@ impl Contact<'_, '_> {
             defenders,
             now,
             false,
+            self.dice.next_fight(site),
         ));
         if let Ok((mut convoy, _)) = self.convoys.get_mut(ce) {
             convoy.status = ConvoyStatus::Engaged;
@@ -330,13 +328,14 @@ impl Contact<'_, '_> {
             vec![ce],
             now,
             true,
+            self.dice.next_fight(leg.from),
         ));
         self.clock.propose(now);
     }
 
     /// A band that has arrived where it was going does what it came for: rests, lies in wait
     /// for a convoy, or raids or assaults the site.
-    fn band_arrives(&mut self, setup: &Setup, sites: &Sites, rng: &mut SimRng, be: Entity) {
+    fn band_arrives(&mut self, setup: &Setup, sites: &Sites, be: Entity) {
         let Ok((band, _)) = self.bands.get(be) else {
             return;
         };
@@ -359,7 +358,7 @@ impl Contact<'_, '_> {
                 at,
                 until_hour: next_dawn_after(self.clock.now_hour + 12.0),
             },
-            Intent::Ambush { convoy, leg } => self.lie_in_wait(setup, rng, &arrival, convoy, leg),
+            Intent::Ambush { convoy, leg } => self.lie_in_wait(setup, &arrival, convoy, leg),
             Intent::Raid | Intent::Assault => self.attack_site(setup, &arrival, site),
         };
         self.settle_arrival(be, next);
@@ -371,7 +370,6 @@ impl Contact<'_, '_> {
     fn lie_in_wait(
         &mut self,
         setup: &Setup,
-        rng: &mut SimRng,
         arrival: &Arrival,
         convoy: Entity,
         leg: usize,
@@ -395,8 +393,9 @@ impl Contact<'_, '_> {
         match still_ahead {
             Some(ci) => {
                 let road = &scenario.roads[scenario.convoys[ci].route[leg].road];
-                if rng.0.random_bool(setup.value(road.ambush).clamp(0.0, 1.0)) {
-                    let km = leg_km(setup, ci, leg) * rng.0.random_range(0.2..0.8);
+                let rng = &mut self.dice.bands[arrival.group];
+                if rng.random_bool(setup.value(road.ambush).clamp(0.0, 1.0)) {
+                    let km = leg_km(setup, ci, leg) * rng.random_range(0.2..0.8);
                     if let Ok((mut cv, _)) = self.convoys.get_mut(convoy) {
                         cv.ambush = Some(AmbushPoint { leg, km, band: be });
                     }
@@ -467,6 +466,7 @@ impl Contact<'_, '_> {
             defenders,
             self.clock.now_hour,
             kind == EngagementKind::Raid,
+            self.dice.next_fight(at),
         ));
         Activity::Engaged { at }
     }

@@ -3,9 +3,11 @@
 
 use bevy_ecs::prelude::*;
 use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 
 use crate::scenario::{Posture, SiteIdx, SiteKind};
 use crate::sim::components::*;
+use crate::sim::dice::Dice;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::geo::{band_km, km_to_leg_end, leg_km, node_at, travel, travel_hours};
 use crate::sim::resources::*;
@@ -53,7 +55,7 @@ pub(crate) fn make_decisions(
     mut clock: ResMut<Clock>,
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
-    mut rng: ResMut<SimRng>,
+    mut dice: ResMut<Dice>,
 ) {
     let roster = &setup.roster;
     decide_convoys(
@@ -73,7 +75,7 @@ pub(crate) fn make_decisions(
         roster,
         &setup,
         &mut clock,
-        &mut rng,
+        &mut dice,
     );
 }
 
@@ -296,7 +298,7 @@ pub(crate) fn decide_bands(
     roster: &Roster,
     setup: &Setup,
     clock: &mut Clock,
-    rng: &mut SimRng,
+    dice: &mut Dice,
 ) {
     let now = clock.now_hour;
     let look = Outlook {
@@ -332,7 +334,10 @@ pub(crate) fn decide_bands(
                     clock.propose(now);
                 }
             }
-            Activity::Idle { at } => decide_idle_band(&look, clock, rng, e, &mut band, force, at),
+            Activity::Idle { at } => {
+                let rng = &mut dice.bands[band.group];
+                decide_idle_band(&look, clock, rng, e, &mut band, force, at);
+            }
             _ => {}
         }
     }
@@ -344,7 +349,7 @@ pub(crate) fn decide_bands(
 fn decide_idle_band(
     look: &Outlook,
     clock: &mut Clock,
-    rng: &mut SimRng,
+    rng: &mut ChaCha8Rng,
     e: Entity,
     band: &mut Band,
     force: &Force,
@@ -379,7 +384,7 @@ fn decide_idle_band(
 fn choose_activity(
     look: &Outlook,
     clock: &Clock,
-    rng: &mut SimRng,
+    rng: &mut ChaCha8Rng,
     e: Entity,
     band: &Band,
     force: &Force,
@@ -419,7 +424,7 @@ fn choose_activity(
         Posture::Raid => {
             let f = &setup.scenario.factions[band.faction];
             let p = setup.value(f.raid_propensity_per_day);
-            let roll: f64 = rng.0.random();
+            let roll: f64 = rng.random();
             let target = if roll < p {
                 pick_raid_target(look, clock, band, force, rng)
             } else {
@@ -442,7 +447,7 @@ fn pick_raid_target(
     clock: &Clock,
     band: &Band,
     force: &Force,
-    rng: &mut SimRng,
+    rng: &mut ChaCha8Rng,
 ) -> Option<SiteIdx> {
     let setup = look.setup;
     let scenario = &setup.scenario;
@@ -487,7 +492,7 @@ fn pick_raid_target(
     if candidates.is_empty() {
         return None;
     }
-    Some(candidates[rng.0.random_range(0..candidates.len())])
+    Some(candidates[rng.random_range(0..candidates.len())])
 }
 
 /// The first leg ahead of a hostile convoy that the band can reach before the convoy does,

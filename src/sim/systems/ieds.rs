@@ -3,9 +3,11 @@
 
 use bevy_ecs::prelude::*;
 use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
 use crate::sim::components::*;
+use crate::sim::dice::Dice;
 use crate::sim::events::{Event, EventKind};
 use crate::sim::geo::{convoy_km_per_hour, km_to_leg_end};
 use crate::sim::lanchester;
@@ -18,7 +20,7 @@ pub(crate) fn strike_ieds(
     mut convoys: Query<(&mut ConvoyState, &mut Force)>,
     setup: Res<Setup>,
     mut clock: ResMut<Clock>,
-    mut rng: ResMut<SimRng>,
+    mut dice: ResMut<Dice>,
     mut tally: ResMut<Tally>,
     mut log: ResMut<EventLog>,
 ) {
@@ -38,11 +40,12 @@ pub(crate) fn strike_ieds(
         let c = &scenario.convoys[convoy.convoy];
         let road = &scenario.roads[c.route[convoy.leg].road];
         if convoy.ied_hazard_left <= 1e-9 {
+            let rng = &mut dice.ieds[convoy.convoy];
             detonate(
                 &mut convoy,
                 &mut force,
                 &setup,
-                &mut rng,
+                rng,
                 &mut tally,
                 &mut log,
                 now,
@@ -69,7 +72,7 @@ fn detonate(
     convoy: &mut ConvoyState,
     force: &mut Force,
     setup: &Setup,
-    rng: &mut SimRng,
+    rng: &mut ChaCha8Rng,
     tally: &mut Tally,
     log: &mut EventLog,
     now: f64,
@@ -79,26 +82,24 @@ fn detonate(
     let c = &scenario.convoys[convoy.convoy];
     let road = &scenario.roads[c.route[convoy.leg].road];
     tally.ied_strikes += 1;
-    let vehicle = rng
-        .0
-        .random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0))
+    let vehicle = rng.random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0))
         && convoy.vehicles >= 1.0;
     if vehicle {
         convoy.vehicles -= 1.0;
     }
     let troops = force.troops();
-    let killed_total = poisson(setup.value(ied.killed_per_strike), &mut rng.0).min(troops);
+    let killed_total = poisson(setup.value(ied.killed_per_strike), rng).min(troops);
     let wounded_total =
-        poisson(setup.value(ied.wounded_per_strike), &mut rng.0).min(troops - killed_total);
+        poisson(setup.value(ied.wounded_per_strike), rng).min(troops - killed_total);
     let sizes: Vec<f64> = force.parts.iter().map(|p| p.troops).collect();
-    let killed = lanchester::split_by_size(killed_total, &sizes, Some(&mut rng.0));
+    let killed = lanchester::split_by_size(killed_total, &sizes, Some(rng));
     let after_killed: Vec<f64> = sizes.iter().zip(&killed).map(|(s, k)| s - k).collect();
-    let wounded = lanchester::split_by_size(wounded_total, &after_killed, Some(&mut rng.0));
+    let wounded = lanchester::split_by_size(wounded_total, &after_killed, Some(rng));
     for (i, part) in force.parts.iter_mut().enumerate() {
         part.troops -= killed[i] + wounded[i];
         tally.book(part.faction, killed[i], wounded[i]);
     }
-    convoy.ied_hazard_left = Exp1.sample(&mut rng.0);
+    convoy.ied_hazard_left = Exp1.sample(rng);
     if is_destroyed(convoy, force.troops()) {
         convoy.status = ConvoyStatus::Destroyed;
     }
