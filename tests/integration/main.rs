@@ -10,6 +10,7 @@ mod invariants;
 mod model;
 mod robustness;
 mod scenario_errors;
+mod sources;
 mod streams;
 mod support;
 mod validation;
