@@ -72,31 +72,37 @@ pub enum AnalysisError {
 }
 
 /// The outcome to explain: a column, and for a category column the category that counts as
-/// "yes" (`kidal_column_status=arrived`).
+/// "yes" (`kidal_column_status=arrived`), or with `!=` every other category
+/// (`kidal_column_status!=arrived`: the column does not arrive).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeChoice {
     /// The `runs.csv` column.
     pub name: String,
     /// The category, for a category column.
     pub category: Option<String>,
+    /// Whether "yes" is every category but `category` (written `NAME!=CATEGORY`).
+    pub negated: bool,
 }
 
 impl FromStr for OutcomeChoice {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let (name, category) = match s.split_once('=') {
-            Some((name, category)) => (name, Some(category.trim().to_string())),
-            None => (s, None),
+        let (name, category, negated) = match (s.split_once("!="), s.split_once('=')) {
+            (Some((name, category)), _) => (name, Some(category.trim().to_string()), true),
+            (None, Some((name, category))) => (name, Some(category.trim().to_string()), false),
+            (None, None) => (s, None, false),
         };
         if name.trim().is_empty() || category.as_ref().is_some_and(String::is_empty) {
             return Err(format!(
-                "'{s}' is not NAME or NAME=CATEGORY, e.g. kidal_column_status=arrived"
+                "'{s}' is not NAME, NAME=CATEGORY or NAME!=CATEGORY, e.g. \
+                 kidal_column_status!=arrived"
             ));
         }
         Ok(OutcomeChoice {
             name: name.trim().to_string(),
             category,
+            negated,
         })
     }
 }
@@ -104,6 +110,7 @@ impl FromStr for OutcomeChoice {
 impl std::fmt::Display for OutcomeChoice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.category {
+            Some(c) if self.negated => write!(f, "{}!={c}", self.name),
             Some(c) => write!(f, "{}={c}", self.name),
             None => f.write_str(&self.name),
         }
@@ -119,6 +126,7 @@ pub fn default_outcome(schema: &OutcomeSchema) -> Option<OutcomeChoice> {
         .map(|c| OutcomeChoice {
             name: c.name.clone(),
             category: Some("arrived".to_string()),
+            negated: false,
         })
 }
 
@@ -151,7 +159,8 @@ pub struct Drivers {
     pub r_squared: f64,
     /// The names of the inputs analysed, in column order: what [`Bound::input`] indexes.
     pub inputs: Vec<String>,
-    /// For a yes/no outcome, the PRIM boxes.
+    /// For a yes/no outcome, the PRIM boxes, over the inputs whose PRCC interval excludes 0
+    /// (at most [`PRIM_MAX_INPUTS`], the most influential).
     pub prim: Option<Prim>,
 }
 
@@ -213,7 +222,11 @@ fn outcome_values(
     let values = rows
         .iter()
         .map(|row| match (row.values.get(index), yes) {
-            (Some(Value::Category(i)), Some(y)) => Some(if *i == y { 1.0 } else { 0.0 }),
+            (Some(Value::Category(i)), Some(y)) => Some(if (*i == y) != choice.negated {
+                1.0
+            } else {
+                0.0
+            }),
             (Some(Value::Number(v)), None) if v.is_finite() => Some(*v),
             _ => None,
         })
@@ -261,12 +274,9 @@ pub fn drivers(
     check_shape(&columns, y.len())?;
     let partial = prcc(&columns, &y)?;
     let fit = standardized_regression(&columns, &y)?;
-    let binary = choice.category.is_some();
-    let prim = if binary {
-        let cases: Vec<bool> = y.iter().map(|&v| v == 1.0).collect();
-        Some(prim(&columns, &cases)?)
-    } else {
-        None
+    let prim = match choice.category {
+        Some(_) => Some(prim_on_drivers(&columns, &partial, &y)?),
+        None => None,
     };
     let mut ranked: Vec<Driver> = (0..inputs.len())
         .map(|j| Driver {
@@ -286,6 +296,38 @@ pub fn drivers(
         inputs,
         prim,
     })
+}
+
+/// Inputs PRIM may bound: at most this many, the most influential by |PRCC|.
+pub const PRIM_MAX_INPUTS: usize = 8;
+
+/// PRIM over the inputs whose PRCC interval excludes 0, at most [`PRIM_MAX_INPUTS`] of them
+/// (all inputs when none is clearly influential), with bounds indexed among all `columns`.
+/// Peeling over a hundred inputs on a few hundred runs fits the noise: each peel of a noise
+/// input can raise the density by chance, and the box ends up with dozens of bounds.
+fn prim_on_drivers(
+    columns: &[Vec<f64>],
+    partial: &[Prcc],
+    y: &[f64],
+) -> Result<Prim, AnalysisError> {
+    let mut chosen: Vec<usize> = (0..columns.len())
+        .filter(|&j| partial[j].ci95_low > 0.0 || partial[j].ci95_high < 0.0)
+        .collect();
+    if chosen.is_empty() {
+        chosen = (0..columns.len()).collect();
+    }
+    chosen.sort_by(|&a, &b| partial[b].value.abs().total_cmp(&partial[a].value.abs()));
+    chosen.truncate(PRIM_MAX_INPUTS);
+    chosen.sort_unstable();
+    let subset: Vec<Vec<f64>> = chosen.iter().map(|&j| columns[j].clone()).collect();
+    let cases: Vec<bool> = y.iter().map(|&v| v == 1.0).collect();
+    let mut found = prim(&subset, &cases)?;
+    for b in &mut found.trajectory {
+        for bound in &mut b.bounds {
+            bound.input = chosen[bound.input];
+        }
+    }
+    Ok(found)
 }
 
 /// Checks every input column has `rows` values and there are at least inputs + 3 rows, the
@@ -329,6 +371,9 @@ pub(crate) mod tests {
             ("kidal_column_status", Some("arrived"))
         );
         assert_eq!(c.to_string(), "kidal_column_status=arrived");
+        let not: OutcomeChoice = "kidal_column_status!=arrived".parse().unwrap();
+        assert!(not.negated && not.category.as_deref() == Some("arrived"));
+        assert_eq!(not.to_string(), "kidal_column_status!=arrived");
         assert!("=x".parse::<OutcomeChoice>().is_err() && "a=".parse::<OutcomeChoice>().is_err());
     }
 }

@@ -178,8 +178,9 @@ pub(crate) struct DriversArgs {
     /// The folder of a finished `sandtable run --out DIR` (runs.csv, scenario.resolved.toml).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-    /// The outcome to explain: a runs.csv column, with =CATEGORY for a category column (a
-    /// yes/no outcome, which also gets a PRIM box). Default: the first convoy's status=arrived.
+    /// The outcome to explain: a runs.csv column, with =CATEGORY (or !=CATEGORY, every other
+    /// category) for a category column: a yes/no outcome, which also gets a PRIM box, e.g.
+    /// kidal_column_status!=arrived. Default: the first convoy's status=arrived.
     #[arg(long, value_name = "NAME[=CATEGORY]")]
     pub outcome: Option<OutcomeChoice>,
     /// Write the table to FILE.csv (outcome, input, prcc, prcc_ci95_low, prcc_ci95_high, src)

@@ -298,7 +298,9 @@ fn render_prim(t: &mut String, d: &Drivers, p: &Prim) {
     );
     let _ = writeln!(
         t,
-        "  (the densest of {} peeled boxes still covering ≥ {}; the trajectory is in drivers.json)",
+        "  (peeling the ≤ {} strongest inputs with a PRCC interval clear of 0: the densest of {} \
+         boxes still covering ≥ {}; the trajectory is in drivers.json)",
+        crate::analysis::PRIM_MAX_INPUTS,
         p.trajectory.len(),
         percent(prim::MIN_COVERAGE)
     );
