@@ -2,6 +2,7 @@
 //! (2 for the user's input, 1 for anything else, an interrupted batch included). It wraps each
 //! layer's own error; no layer below the command line uses it.
 
+use crate::analysis::AnalysisError;
 use crate::batch::BatchError;
 use crate::output::OutputError;
 use crate::scenario::ScenarioError;
@@ -61,6 +62,9 @@ pub enum Error {
         /// What the user can do now: where the partial results are, how to resume.
         next_step: String,
     },
+    /// `drivers` cannot rank the inputs: an unknown outcome, too few runs, nothing that varies.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
     /// A bug or an unexpected failure.
     #[error("internal error: {0}")]
     Internal(String),
@@ -85,7 +89,7 @@ impl Error {
     /// failure, failed runs, or an interrupted batch).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } => 2,
+            Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } | Error::Analysis(_) => 2,
             Error::Output(OutputError::Internal(_)) => 1,
             Error::Output(_) => 2,
             Error::Batch(_) | Error::FailedRuns { .. } | Error::Internal(_) => 1,

@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod batch;
 pub mod cli;
 pub mod design;

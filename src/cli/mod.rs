@@ -3,6 +3,7 @@
 
 mod check;
 mod compare;
+mod drivers;
 mod interrupt;
 mod replay;
 mod run;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::OutcomeChoice;
 use crate::batch::precision::{DEFAULT_MAX_RUNS, PrecisionTarget};
 use crate::batch::{DEFAULT_SEED, Shard};
 use crate::error::Error;
@@ -56,6 +58,10 @@ pub(crate) enum Command {
     /// difference from the base, with its 95 % interval; with --out, write comparison.csv,
     /// comparison.json, manifest.json and each scenario's run output in a subfolder.
     Compare(CompareArgs),
+    /// Rank the drawn inputs of a finished batch by how much they move one outcome: partial
+    /// rank correlations with 95 % intervals, standardized regression coefficients with their
+    /// R², and for a yes/no outcome the PRIM box where it happens most.
+    Drivers(DriversArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
     // `sweep` (several scenarios, or design points, through batch::drive),
     // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
@@ -166,6 +172,23 @@ pub struct CompareArgs {
     pub precision: PrecisionArgs,
 }
 
+/// `sandtable drivers`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DriversArgs {
+    /// The folder of a finished `sandtable run --out DIR` (runs.csv, scenario.resolved.toml).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The outcome to explain: a runs.csv column, with =CATEGORY (or !=CATEGORY, every other
+    /// category) for a category column: a yes/no outcome, which also gets a PRIM box, e.g.
+    /// kidal_column_status!=arrived. Default: the first convoy's status=arrived.
+    #[arg(long, value_name = "NAME[=CATEGORY]")]
+    pub outcome: Option<OutcomeChoice>,
+    /// Write the table to FILE.csv (outcome, input, prcc, prcc_ci95_low, prcc_ci95_high, src)
+    /// and everything, the PRIM trajectory included, to FILE.json beside it.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: Option<PathBuf>,
+}
+
 /// `sandtable check`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct CheckArgs {
@@ -237,6 +260,7 @@ pub(crate) fn execute(
         Command::Check(args) => check::check(&args),
         Command::Replay(args) => replay::replay(&args),
         Command::Compare(args) => compare::compare(&args, command_line, interrupts),
+        Command::Drivers(args) => drivers::drivers(&args),
     }
 }
 

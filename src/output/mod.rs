@@ -7,6 +7,7 @@ mod atomic;
 mod comparison;
 mod comparison_table;
 mod digest;
+mod drivers;
 mod events;
 mod files;
 mod manifest;
@@ -28,6 +29,10 @@ pub use comparison::{
 };
 pub use comparison_table::{render_comparison_table, render_precision};
 pub use digest::render_digest;
+pub use drivers::{
+    DRIVERS_HEADER, batch_scenario_path, box_rule, drivers_json, read_runs, render_drivers,
+    write_drivers, write_drivers_csv,
+};
 pub use events::render_narrative;
 use events::write_events_csv;
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
@@ -68,6 +73,17 @@ pub enum OutputError {
     /// `--resume` was given a directory that holds no batch to resume, or another batch.
     #[error(transparent)]
     Resume(#[from] ResumeError),
+    /// `drivers` was given a folder that is not a finished batch of `run --out`.
+    #[error(
+        "{dir}: not a batch folder ({message}); give the folder of a finished `sandtable run \
+         --out DIR`"
+    )]
+    NotABatch {
+        /// The folder given.
+        dir: String,
+        /// What is missing or wrong.
+        message: String,
+    },
     /// The files were used out of order, or a row read back did not fit the statistics: a bug.
     #[error("internal error: {0}")]
     Internal(String),
