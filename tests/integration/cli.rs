@@ -242,6 +242,7 @@ fn run_out_writes_the_four_files_and_a_manifest_that_reproduces_them() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "manifest.json",
             "runs.csv",
             "scenario.resolved.toml",
@@ -356,6 +357,7 @@ fn a_scenario_error_leaves_earlier_outputs_untouched() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "manifest.json",
             "runs.csv",
             "scenario.resolved.toml",

@@ -5,6 +5,7 @@ mod architecture;
 mod cli;
 mod compare;
 mod determinism;
+mod folders;
 mod golden;
 mod invariants;
 mod model;

@@ -516,6 +516,7 @@ fn a_killed_batch_resumes_to_the_same_bytes() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "failures.csv.partial",
             "manifest.json.partial",
             "runs.csv.partial"
@@ -579,6 +580,7 @@ fn a_killed_batch_resumes_to_the_same_bytes() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "failures.csv",
             "manifest.json",
             "runs.csv",
@@ -626,6 +628,7 @@ fn an_interrupted_batch_leaves_a_partial_output_and_resumes() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "failures.csv",
             "manifest.json",
             "runs.csv",
