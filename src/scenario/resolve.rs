@@ -541,3 +541,24 @@ fn apply_in_entry(
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_and_one_at_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        let limit = MAX_FILE_BYTES as usize;
+        std::fs::write(&path, "#".repeat(limit + 1)).unwrap();
+        let error = read(&path, None).unwrap_err();
+        assert!(
+            error.message.contains("the limit is 4194304"),
+            "{}",
+            error.message
+        );
+        std::fs::write(&path, "#".repeat(limit)).unwrap();
+        assert_eq!(read(&path, None).unwrap().len(), limit);
+    }
+}
