@@ -129,6 +129,16 @@ mod tests {
             .into(),
             2,
         );
+        check(OutputError::Busy { dir: "d".into() }.into(), 2);
+        check(
+            OutputError::Occupied {
+                dir: "d".into(),
+                found: "d/manifest.json".into(),
+                interrupted: false,
+            }
+            .into(),
+            2,
+        );
         check(OutputError::Internal("closed twice".into()).into(), 1);
         check(
             BatchError::ThreadPool {

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use super::interrupt::Interrupts;
-use super::{CompareArgs, load_scenario, print};
+use super::{CompareArgs, claim_folder, load_scenario, print};
 use crate::batch::comparison::{ComparisonBuilder, record_comparison};
 use crate::batch::precision::{self, Adaptive, Target, TargetsAndCheckpoints};
 use crate::batch::{
@@ -110,6 +110,15 @@ pub(super) fn compare(
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
     let study = Study::new(args, command_line, load_entries(args)?)?;
+    let names = study.names();
+    let subfolders: Vec<&str> = names.iter().map(String::as_str).collect();
+    // Held until the command returns, after every file of the comparison is closed.
+    let _folder = claim_folder(
+        args.out.as_deref(),
+        args.resume.as_deref(),
+        args.force,
+        &subfolders,
+    )?;
     let mut outputs = open_outputs(&study, &started)?;
     let recorded = drive(&study, &mut outputs, stop)?;
     let (text, failures) = finish(&study, outputs, &recorded)?;

@@ -20,6 +20,7 @@ use crate::analysis::OutcomeChoice;
 use crate::batch::precision::{DEFAULT_MAX_RUNS, PrecisionTarget};
 use crate::batch::{DEFAULT_SEED, Shard};
 use crate::error::Error;
+use crate::output::{FolderLock, FolderUse};
 use crate::scenario::{self, Override, Scenario};
 
 /// The most replications one `run` accepts; beyond this, split the batch with `--shard`.
@@ -102,6 +103,10 @@ pub(crate) struct RunArgs {
     /// come out as if it had never stopped.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// With --out: replace the batch already in DIR, finished or interrupted (without it,
+    /// --out refuses a folder that holds one).
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Worker threads (1 to 1024); never changes a result.
     #[arg(long, value_name = "T", default_value_t = default_threads(),
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
@@ -163,6 +168,10 @@ pub struct CompareArgs {
     /// Continue the interrupted comparison in DIR, with the same scenarios and options.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// With --out: replace the comparison already in DIR, finished or interrupted (without it,
+    /// --out refuses a folder that holds one).
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Worker threads (1 to 1024); never changes a result.
     #[arg(long, value_name = "T", default_value_t = default_threads(),
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
@@ -271,6 +280,22 @@ fn load_scenario(path: Option<&Path>, overrides: &[Override]) -> Result<Arc<Scen
         None => scenario::load_default(overrides)?,
     };
     Ok(Arc::new(scenario))
+}
+
+/// Claims the output folder of a batch (`--resume`'s or `--out`'s) for as long as the returned
+/// lock lives; `subfolders` are a comparison's scenarios. `None` without an output folder.
+fn claim_folder(
+    out: Option<&Path>,
+    resume: Option<&Path>,
+    force: bool,
+    subfolders: &[&str],
+) -> Result<Option<FolderLock>, Error> {
+    let (dir, use_) = match (resume, out) {
+        (Some(dir), _) => (dir, FolderUse::Resume),
+        (None, Some(dir)) => (dir, FolderUse::Out { force }),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(FolderLock::claim(dir, subfolders, use_)?))
 }
 
 /// Writes `text` to standard output. A closed pipe (`sandtable replay … | head`) is not an

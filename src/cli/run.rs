@@ -12,7 +12,7 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::interrupt::Interrupts;
-use super::{RunArgs, load_scenario, print};
+use super::{RunArgs, claim_folder, load_scenario, print};
 use crate::batch::precision::{self, Adaptive, RunPrecision, TargetsAndCheckpoints};
 use crate::batch::{
     self, BatchOptions, BatchSummary, Driven, FailRuns, Plan, RecordedRun, Recording, Shard, Stop,
@@ -51,6 +51,8 @@ pub(super) fn run(
     let adaptive = adaptive(args, &scenario)?;
     let plan = plan(args, adaptive.is_some())?;
     let batch = BatchDescription::new(args, &scenario, &plan, command_line, adaptive);
+    // Held until the command returns, after every file of the batch is closed.
+    let _folder = claim_folder(args.out.as_deref(), args.resume.as_deref(), args.force, &[])?;
     let mut outputs = open_outputs(&batch, &started)?;
     let recorded = drive(&batch, &mut outputs, stop)?;
     let summary = summarise(&batch, outputs.builder)?;

@@ -10,6 +10,7 @@ mod digest;
 mod drivers;
 mod events;
 mod files;
+mod folder;
 mod manifest;
 mod record;
 mod resume;
@@ -36,6 +37,7 @@ pub use drivers::{
 pub use events::render_narrative;
 use events::write_events_csv;
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
+pub use folder::{FolderLock, FolderUse, LOCK_FILE};
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
@@ -70,6 +72,27 @@ pub enum OutputError {
         /// The path given.
         dir: String,
     },
+    /// Another process (a sandtable batch) holds the lock on the output folder.
+    #[error(
+        "{dir}: another sandtable batch is writing this folder (it holds {dir}/.sandtable.lock); \
+         wait for it to end, or give another folder"
+    )]
+    Busy {
+        /// The folder.
+        dir: String,
+    },
+    /// `--out` (without `--force`) names a folder that holds a batch, interrupted or finished.
+    #[error(
+        "{dir}: {}", occupied_advice(dir, found, *interrupted)
+    )]
+    Occupied {
+        /// The folder given to `--out`.
+        dir: String,
+        /// The file that shows the batch.
+        found: String,
+        /// The batch there did not end: `--resume` can continue it.
+        interrupted: bool,
+    },
     /// `--resume` was given a directory that holds no batch to resume, or another batch.
     #[error(transparent)]
     Resume(#[from] ResumeError),
@@ -87,6 +110,21 @@ pub enum OutputError {
     /// The files were used out of order, or a row read back did not fit the statistics: a bug.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What a folder `--out` will not replace on its own holds, and what to do about it.
+fn occupied_advice(dir: &str, found: &str, interrupted: bool) -> String {
+    if interrupted {
+        format!(
+            "holds an interrupted batch ({found}); continue it with --resume {} in place of \
+             --out, or start it over with --force (which replaces it)",
+            shell_quote(dir)
+        )
+    } else {
+        format!(
+            "holds a finished batch ({found}); give another folder, or add --force to replace it"
+        )
+    }
 }
 
 /// A number as written in summary files: Rust's shortest text that reads back to the same

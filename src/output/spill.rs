@@ -5,6 +5,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::folder::{SPILL_PREFIX, TEMP_SUFFIX};
 use crate::stats::{Scratch, SpillStore};
 
 /// Spill files in one directory, each an anonymous temporary file (unlinked at once where the
@@ -29,8 +30,14 @@ impl SpillDir {
 
 impl SpillStore for SpillDir {
     fn scratch(&self) -> io::Result<Box<dyn Scratch>> {
-        match tempfile::tempfile_in(&self.dir) {
-            Ok(file) => Ok(Box::new(file)),
+        // Named with sandtable's prefix, then unlinked at once: a file a kill leaves in that
+        // instant is known to be ours, and removed when a batch next claims the folder.
+        let named = tempfile::Builder::new()
+            .prefix(SPILL_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(&self.dir);
+        match named {
+            Ok(file) => Ok(Box::new(file.into_file())),
             Err(error) => Err(io::Error::new(
                 error.kind(),
                 format!(

@@ -3,6 +3,7 @@
 //! located in it; knows nothing of what the keys mean.
 
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -232,7 +233,8 @@ fn read_parent(
             chain.join(" → ")
         )));
     }
-    if candidate.is_file() {
+    // Anything there is read, so that a folder or a FIFO of that name is named as what it is.
+    if candidate.exists() {
         let text = read(&candidate, Some((name, text)))?;
         Ok((
             text,
@@ -260,7 +262,9 @@ fn read_parent(
 }
 
 /// Reads a scenario file of at most `MAX_FILE_BYTES` of UTF-8. A failure is blamed on the
-/// `extends` of the file `from` (name, text) when it was reached from one.
+/// `extends` of the file `from` (name, text) when it was reached from one. Only a regular file
+/// is opened (a FIFO would block the open, a device never end), and never more than the limit
+/// and a byte is read, whatever the file claims its size is.
 fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError> {
     let fail = |message: String| match from {
         Some((name, text)) => error_at(name, text, &[Seg::key("extends")], &message),
@@ -271,22 +275,70 @@ fn read(path: &Path, from: Option<(&str, &str)>) -> Result<String, ScenarioError
             message,
         },
     };
-    let meta =
-        std::fs::metadata(path).map_err(|e| fail(format!("cannot read scenario file: {e}")))?;
+    let cannot = |e: std::io::Error| fail(format!("cannot read scenario file: {e}"));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(fail(not_a_regular_file(path, &meta)));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(format!(
             "scenario file is {} bytes; the limit is {MAX_FILE_BYTES}",
             meta.len()
         )));
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        fail(if e.kind() == std::io::ErrorKind::InvalidData {
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // Checked again on what was opened: the path may have been swapped since.
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(fail(not_a_regular_file(path, &meta)));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "scenario file is more than {MAX_FILE_BYTES} bytes; the limit is {MAX_FILE_BYTES}"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        fail(
             "cannot read scenario file: it is not text (UTF-8); a scenario is a TOML text file"
-                .to_string()
-        } else {
-            format!("cannot read scenario file: {e}")
-        })
+                .to_string(),
+        )
     })
+}
+
+/// The message for a scenario path that is a folder, a FIFO, a device or a socket.
+fn not_a_regular_file(path: &Path, meta: &std::fs::Metadata) -> String {
+    let kind = file_kind(&meta.file_type());
+    format!(
+        "cannot read scenario file: {} is not a regular file (it is {kind}); a scenario is a \
+         TOML text file",
+        path.display()
+    )
+}
+
+/// What a file that is not a regular file is, in a user's words.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
 }
 
 /// Parses a file's text as TOML, placing a syntax error at its line and column.
@@ -488,4 +540,25 @@ fn apply_in_entry(
             &format!("unknown path under {here}.{next}: "),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_and_one_at_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        let limit = MAX_FILE_BYTES as usize;
+        std::fs::write(&path, "#".repeat(limit + 1)).unwrap();
+        let error = read(&path, None).unwrap_err();
+        assert!(
+            error.message.contains("the limit is 4194304"),
+            "{}",
+            error.message
+        );
+        std::fs::write(&path, "#".repeat(limit)).unwrap();
+        assert_eq!(read(&path, None).unwrap().len(), limit);
+    }
 }

@@ -242,6 +242,7 @@ fn run_out_writes_the_four_files_and_a_manifest_that_reproduces_them() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "manifest.json",
             "runs.csv",
             "scenario.resolved.toml",
@@ -356,6 +357,7 @@ fn a_scenario_error_leaves_earlier_outputs_untouched() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "manifest.json",
             "runs.csv",
             "scenario.resolved.toml",
@@ -465,4 +467,59 @@ fn every_bad_fixture_is_a_located_error_from_check() {
             });
         assert!(located, "{shown}: not located at line {line}: {stderr}");
     }
+}
+
+/// `sandtable check PATH` with a time limit: exit code and standard error.
+fn check_quickly(path: &Path) -> (Option<i32>, String) {
+    let output = sandtable()
+        .args(["check", path.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_scenario_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![(dir.path().to_path_buf(), "it is a directory")];
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("pipe.toml");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        // Nobody writes the FIFO: opening it to read would wait for ever.
+        cases.push((fifo, "it is a named pipe (FIFO)"));
+        // Endless: read whole, it would exhaust memory.
+        cases.push((PathBuf::from("/dev/zero"), "it is a device"));
+    }
+    for (path, kind) in cases {
+        let (code, stderr) = check_quickly(&path);
+        assert_eq!(code, Some(2), "{}: {stderr}", path.display());
+        assert!(
+            stderr.contains(&format!(
+                "{} is not a regular file ({kind})",
+                path.display()
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn extends_naming_a_directory_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("base.toml")).unwrap();
+    let variant = dir.path().join("v.toml");
+    fs::write(&variant, "extends = \"base.toml\"\nname = \"v\"\n").unwrap();
+    let (code, stderr) = check_quickly(&variant);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("v.toml:1:"), "{stderr}");
+    assert!(
+        stderr.contains("is not a regular file (it is a directory)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no such file"), "{stderr}");
 }

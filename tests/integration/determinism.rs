@@ -28,9 +28,10 @@ fn batch_files(dir: &Path, args: &[&str]) -> [Vec<u8>; 3] {
 
 #[test]
 fn thread_count_never_changes_a_byte() {
-    let dir = tempfile::tempdir().unwrap();
     let no_drones = repo_file("scenarios/variants/no-drones.toml");
     for scenario in [None, Some(no_drones.to_str().unwrap())] {
+        // Fresh folders for each scenario: --out does not replace a finished batch.
+        let dir = tempfile::tempdir().unwrap();
         let mut args: Vec<&str> = scenario.into_iter().collect();
         args.extend(["--runs", "120", "--seed", "99"]);
         let one = batch_files(

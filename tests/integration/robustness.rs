@@ -511,11 +511,27 @@ fn a_killed_batch_resumes_to_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("batch");
     let mut child = start_and_wait_for_rows(&out, 30);
+    // While it runs, a second batch on the folder is refused and touches nothing; once it is
+    // killed, its lock goes with it (the resume below takes the folder).
+    let journal = fs::read(out.join("manifest.json.partial")).unwrap();
+    let mut second = ["run", "--force", "--out", out.to_str().unwrap()].to_vec();
+    second.extend(BATCH);
+    let (code, stderr) = run_with_seam(&second);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another sandtable batch is writing this folder"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read(out.join("manifest.json.partial")).unwrap(),
+        journal
+    );
     child.kill().unwrap(); // SIGKILL: no chance to clean up or say anything.
     child.wait().unwrap();
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "failures.csv.partial",
             "manifest.json.partial",
             "runs.csv.partial"
@@ -579,6 +595,7 @@ fn a_killed_batch_resumes_to_the_same_bytes() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "failures.csv",
             "manifest.json",
             "runs.csv",
@@ -626,6 +643,7 @@ fn an_interrupted_batch_leaves_a_partial_output_and_resumes() {
     assert_eq!(
         names_in(&out),
         [
+            ".sandtable.lock",
             "failures.csv",
             "manifest.json",
             "runs.csv",
