@@ -200,43 +200,31 @@ fn check_number(path: &[Seg], spec: &NumberSpec, range: Range) -> Result<()> {
             ))
         }
     };
-    match spec.dist {
-        Dist::Fixed { value } => check(value, "")?,
-        Dist::Uniform { min, max } => {
-            check(min, ".min")?;
-            check(max, ".max")?;
-            if min > max {
-                return Err(problem(
-                    path,
-                    format!(
-                        "{}: min ({min}) is greater than max ({max})",
-                        keypath::dotted(path)
-                    ),
-                ));
-            }
-        }
-        Dist::Triangular { min, mode, max } => {
-            check(min, ".min")?;
-            check(max, ".max")?;
-            if min > max {
-                return Err(problem(
-                    path,
-                    format!(
-                        "{}: min ({min}) is greater than max ({max})",
-                        keypath::dotted(path)
-                    ),
-                ));
-            }
-            if !(min..=max).contains(&mode) {
-                return Err(problem(
-                    path,
-                    format!(
-                        "{}: mode ({mode}) must lie between min ({min}) and max ({max})",
-                        keypath::dotted(path)
-                    ),
-                ));
-            }
-        }
+    let (min, max) = match spec.dist {
+        Dist::Fixed { value } => return check(value, ""),
+        Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => (min, max),
+    };
+    check(min, ".min")?;
+    check(max, ".max")?;
+    if min > max {
+        return Err(problem(
+            path,
+            format!(
+                "{}: min ({min}) is greater than max ({max})",
+                keypath::dotted(path)
+            ),
+        ));
+    }
+    if let Dist::Triangular { mode, .. } = spec.dist
+        && !(min..=max).contains(&mode)
+    {
+        return Err(problem(
+            path,
+            format!(
+                "{}: mode ({mode}) must lie between min ({min}) and max ({max})",
+                keypath::dotted(path)
+            ),
+        ));
     }
     Ok(())
 }
