@@ -14,10 +14,7 @@ use crate::streams::StreamKey;
 /// `n · FIGHT_WORDS`, so fights never share a number (2⁴⁰ words is more than any fight draws).
 const FIGHT_WORDS: u128 = 1 << 40;
 
-/// The keys of a scenario's streams: a hash per purpose, computed once per scenario and kept
-/// by the engine from one replication to the next (hashing them per run would cost a few per
-/// cent of a replication).
-#[derive(Resource)]
+/// The keys of a scenario's streams: a hash per purpose, computed once per scenario.
 pub(crate) struct StreamKeys {
     /// The scenario they belong to; held, so that it cannot be another one at the same address.
     scenario: Arc<Scenario>,
@@ -46,6 +43,33 @@ impl StreamKeys {
     /// Whether these are the keys of `scenario`.
     pub(crate) fn belong_to(&self, scenario: &Arc<Scenario>) -> bool {
         Arc::ptr_eq(&self.scenario, scenario)
+    }
+}
+
+/// Scenarios this engine has keys for, kept in the World from one replication to the next
+/// (hashing the keys per run would cost a few per cent of a replication). Several, because
+/// `compare` runs each of its scenarios on every worker in turn.
+#[derive(Resource, Default)]
+pub(crate) struct StreamKeyCache(Vec<StreamKeys>);
+
+/// Scenarios a cache keeps keys for before it forgets the oldest.
+const CACHED_SCENARIOS: usize = 16;
+
+impl StreamKeyCache {
+    /// The keys of `scenario`, hashed now if this engine has not seen it (or has forgotten it).
+    pub(crate) fn keys_of(&mut self, scenario: &Arc<Scenario>) -> &StreamKeys {
+        let found = self.0.iter().position(|k| k.belong_to(scenario));
+        let i = match found {
+            Some(i) => i,
+            None => {
+                if self.0.len() == CACHED_SCENARIOS {
+                    self.0.remove(0);
+                }
+                self.0.push(StreamKeys::new(scenario));
+                self.0.len() - 1
+            }
+        };
+        &self.0[i]
     }
 }
 
@@ -96,6 +120,22 @@ mod tests {
     use rand::Rng;
 
     use super::*;
+
+    #[test]
+    fn the_cache_keeps_the_keys_of_each_scenario_it_is_given_in_turn() {
+        let a = Arc::new(crate::scenario::load_default(&[]).unwrap());
+        let b = Arc::new(crate::scenario::load_default(&[]).unwrap());
+        let mut cache = StreamKeyCache::default();
+        for _ in 0..3 {
+            assert!(cache.keys_of(&a).belong_to(&a));
+            assert!(cache.keys_of(&b).belong_to(&b));
+        }
+        // Alternating scenarios, as compare does, hashed each scenario's keys once.
+        assert_eq!(cache.0.len(), 2);
+        let keys = StreamKeys::new(&a);
+        assert_eq!(cache.keys_of(&a).ieds, keys.ieds);
+        assert_eq!(cache.keys_of(&a).fights, keys.fights);
+    }
 
     #[test]
     fn fights_at_a_site_draw_from_disjoint_blocks_of_its_stream() {

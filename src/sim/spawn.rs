@@ -9,7 +9,7 @@ use bevy_ecs::prelude::*;
 use rand_distr::{Distribution, Exp1};
 
 use super::components::*;
-use super::dice::{Dice, StreamKeys};
+use super::dice::{Dice, StreamKeyCache};
 use super::resources::*;
 use super::systems::air::first_patrol_hour;
 use crate::scenario::{Draws, Scenario, SiteKind};
@@ -23,15 +23,10 @@ pub(crate) fn populate(
     log: bool,
 ) {
     clear(world);
-    // The stream keys stay in the World from one replication to the next while the scenario
-    // is the same one: hashing them is the costly part of making the streams.
-    if !world
-        .get_resource::<StreamKeys>()
-        .is_some_and(|keys| keys.belong_to(scenario))
-    {
-        world.insert_resource(StreamKeys::new(scenario));
-    }
-    let mut dice = Dice::new(world.resource::<StreamKeys>(), seed, run);
+    let mut dice = {
+        let mut cache = world.get_resource_or_init::<StreamKeyCache>();
+        Dice::new(cache.keys_of(scenario), seed, run)
+    };
     let mut setup = Setup {
         scenario: Arc::clone(scenario),
         draws,
