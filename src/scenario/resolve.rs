@@ -43,8 +43,21 @@ impl FromStr for Override {
             ));
         }
         let raw = raw.trim();
+        // One value on one line: parsed as `v = VALUE`, a newline would let the rest be read
+        // as other keys (and silently dropped), so it is refused.
+        if raw.contains(['\n', '\r']) {
+            return Err(format!(
+                "the value of '{path}' runs over more than one line; a --set value is one TOML \
+                 value on one line (e.g. {path}=80 or {path}='{{ min = 60, max = 90 }}')"
+            ));
+        }
         let value = match format!("v = {raw}").parse::<Table>() {
-            Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
+            Ok(mut t) if t.len() == 1 => t.remove("v").unwrap_or(Value::String(raw.to_string())),
+            Ok(_) => {
+                return Err(format!(
+                    "the value of '{path}' is more than one TOML value; give one (e.g. {path}=80)"
+                ));
+            }
             Err(_) => Value::String(raw.to_string()),
         };
         Ok(Override {
