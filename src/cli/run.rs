@@ -21,7 +21,7 @@ use crate::batch::{
 use crate::error::Error;
 use crate::output::{
     self, AtomicFile, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, OutputError,
-    PrecisionReport, RunRecorder, SpillDir,
+    PrecisionReport, RunRecorder, SpillDir, StepHook,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -366,7 +366,7 @@ pub(super) fn failing_runs() -> Vec<u64> {
 /// (`row 12`, `runs published`, … see `BatchFiles::set_step_hook`), the process aborts right
 /// after that step, as `kill -9` would stop it there, so that the integration tests can check
 /// what an interruption at each step leaves on disk. Unset, nothing happens.
-pub(super) fn kill_at_hook() -> Option<Box<dyn FnMut(&str)>> {
+pub(super) fn kill_at_hook() -> Option<StepHook> {
     let at = std::env::var(KILL_AT_VARIABLE).ok()?;
     Some(Box::new(move |step: &str| {
         if step == at {

@@ -110,8 +110,12 @@ pub struct BatchFiles {
     /// Rows handed to the journal by this command.
     rows_written: u64,
     /// The test seam's hook (see [`BatchFiles::set_step_hook`]).
-    step_hook: Option<Box<dyn FnMut(&str)>>,
+    step_hook: Option<StepHook>,
 }
+
+/// TEST SEAM: what [`BatchFiles::set_step_hook`] installs, told each named step.
+#[doc(hidden)]
+pub type StepHook = Box<dyn FnMut(&str)>;
 
 impl std::fmt::Debug for BatchFiles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -407,7 +411,7 @@ impl BatchFiles {
     /// published`, `summaries published`, `scenario published`, `manifest published`, `journal
     /// removed`). The command line installs one from an environment variable, to abort there.
     #[doc(hidden)]
-    pub fn set_step_hook(&mut self, hook: Box<dyn FnMut(&str)>) {
+    pub fn set_step_hook(&mut self, hook: StepHook) {
         self.step_hook = Some(hook);
     }
 }

@@ -37,7 +37,7 @@ pub use drivers::{
 };
 pub use events::render_narrative;
 use events::write_events_csv;
-pub use files::{BatchFiles, ReplayFiles, ResumedBatch, render_written};
+pub use files::{BatchFiles, ReplayFiles, ResumedBatch, StepHook, render_written};
 pub use folder::{FolderLock, FolderUse, LOCK_FILE};
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
