@@ -493,7 +493,8 @@ fn report(
     };
     details.push_str(
         " Replay one with `sandtable replay --run N` and the batch's scenario, --seed and \
-         --set, and report it: it is a bug.",
+         --set, and report it: it is a bug (unless the reason is the run's step budget: then \
+         the scenario's fights never end, see docs/ERRORS.md).",
     );
     if let Some(first) = &recorded.first_failure {
         let when = if batch.args.resume.is_some() {
