@@ -245,6 +245,23 @@ fn an_entry_written_twice_in_a_variant_is_an_error_naming_both_places() {
 }
 
 #[test]
+fn an_id_a_variant_gives_to_another_kind_of_entry_is_an_error_naming_both() {
+    let dir = crate::support::files(&[(
+        "v.toml",
+        "extends = \"gao-kidal-2023.toml\"\n\n[[group]]\nid = \"gao\"\nfaction = \"csp\"\nfighters = 10\nhome = \"kidal\"\nposture = \"defend\"\n",
+    )]);
+    let output = run(&["check", path(&dir.path().join("v.toml"))]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(
+            "v.toml:4:1: id 'gao' is used twice: by site.gao and by this group (group.gao)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_wrong_longitude_is_blamed_on_its_own_line_or_its_set() {
     let dir = crate::support::files(&[(
         "v.toml",

@@ -114,10 +114,21 @@ fn check_id(
         ));
     }
     if let Some(other) = seen.insert(id.to_string(), kind) {
+        // Both places by their key paths: this entry is where the error is located.
+        let section = |kind: &str| {
+            match kind {
+                "air wing" => "air",
+                other => other,
+            }
+            .to_string()
+        };
         return Err(problem(
             path,
             format!(
-                "id '{id}' is used twice (already a {other}); ids of sites, groups and convoys must be unique"
+                "id '{id}' is used twice: by {}.{id} and by this {kind} ({}.{id}); ids of sites, \
+                 groups and convoys must be unique",
+                section(other),
+                section(kind)
             ),
         ));
     }
