@@ -119,6 +119,7 @@ fn batch(c: &mut Criterion) {
         finished: None,
         reproduce: String::new(),
         resume: None,
+        files: Default::default(),
     };
     let stop = Stop::new();
     let options = BatchOptions {

@@ -52,6 +52,15 @@ pub enum Error {
         /// Where the failures are written down, and the first one's message.
         details: String,
     },
+    /// A file could not be written while a batch ran or published its files (a full disk, a
+    /// quota): not the input's fault, so exit 1; the journal of the finished runs is kept.
+    #[error("{cause}; {next_step}")]
+    WriteFailed {
+        /// The write that failed.
+        cause: Box<Error>,
+        /// Where the finished runs are, and the command that continues the batch.
+        next_step: String,
+    },
     /// The batch was stopped by Ctrl-C or SIGTERM before it was complete.
     #[error("interrupted after {completed} of {total} runs; {next_step}")]
     Interrupted {
@@ -92,7 +101,10 @@ impl Error {
             Error::Usage(_) | Error::Scenario(_) | Error::Io { .. } | Error::Analysis(_) => 2,
             Error::Output(OutputError::Internal(_)) => 1,
             Error::Output(_) => 2,
-            Error::Batch(_) | Error::FailedRuns { .. } | Error::Internal(_) => 1,
+            Error::Batch(_)
+            | Error::FailedRuns { .. }
+            | Error::WriteFailed { .. }
+            | Error::Internal(_) => 1,
             Error::Interrupted { .. } => EXIT_INTERRUPTED,
         }
     }

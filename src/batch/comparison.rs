@@ -233,12 +233,11 @@ where
     F: Fn(usize, u64, RunResult) -> Result<RecordedRun<J::Row>, String> + Sync,
     E: From<BatchError> + From<J::Error>,
 {
-    let fail = options.fail_runs;
     let job = |run: u64| -> RecordedRuns<J::Row> {
         scenarios
             .iter()
             .enumerate()
-            .map(|(k, scenario)| record(k, run, replicate(scenario, seed, run, fail)))
+            .map(|(k, scenario)| record(k, run, replicate(scenario, seed, run, options)))
             .collect()
     };
     let sink = |run: u64, recorded: RecordedRuns<J::Row>| -> Result<(), E> {

@@ -6,7 +6,7 @@
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use super::BatchError;
 
@@ -23,14 +23,22 @@ const CLAIM_RUNS: u64 = 8;
 
 /// A request to stop a batch before its last run, shared between the batch and whoever may ask
 /// for it (the command line's Ctrl-C handler). The driver looks at it before handing each run
-/// over, so a batch stops within a block of runs, with every run before the stop handed over.
+/// over, so a batch stops within a block of runs, with every run before the stop handed over;
+/// the replications in progress look at it between steps (see [`Stop::shared`]), so even a
+/// long one ends at once, unrecorded.
 #[derive(Debug, Default)]
-pub struct Stop(AtomicBool);
+pub struct Stop(Arc<AtomicBool>);
 
 impl Stop {
     /// A flag not raised.
-    pub const fn new() -> Stop {
-        Stop(AtomicBool::new(false))
+    pub fn new() -> Stop {
+        Stop(Arc::new(AtomicBool::new(false)))
+    }
+
+    /// The flag itself, for the simulation to look at between the steps of a replication
+    /// (`sim::Engine::watch`).
+    pub fn shared(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
     }
 
     /// Asks the batch to stop; returns whether it had been asked already.

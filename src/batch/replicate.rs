@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use super::BatchError;
 use super::drive::{Driven, Stop, drive, panic_message, take_panic_message};
@@ -52,15 +53,25 @@ pub struct RunFailure {
 pub type RunResult = Result<Replication, RunFailure>;
 
 /// The one call of the simulation: replication `run` of the batch seeded `seed`, with the event
-/// log when `log`. Everything the batch layer simulates goes through here.
-fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Replication {
+/// log when `log`, abandoned at its next step once `stop` is raised. Everything the batch layer
+/// simulates goes through here.
+fn simulate(
+    scenario: &Arc<Scenario>,
+    seed: u64,
+    run: u64,
+    log: bool,
+    stop: Option<Arc<AtomicBool>>,
+) -> Replication {
     thread_local! {
         /// Each worker's engine, reused from one replication to the next: building a World and
         /// its Schedule costs more than a small replication. (An engine whose replication
         /// panicked rebuilds itself before the next one.)
         static ENGINE: std::cell::RefCell<sim::Engine> = std::cell::RefCell::new(sim::Engine::new());
     }
-    ENGINE.with_borrow_mut(|engine| engine.simulate(scenario, seed, run, log))
+    ENGINE.with_borrow_mut(|engine| {
+        engine.watch(stop);
+        engine.simulate(scenario, seed, run, log)
+    })
 }
 
 /// Replication `run` of the batch seeded `seed`, on this thread; a panic in it is caught and
@@ -68,22 +79,32 @@ fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Replica
 /// raised).
 ///
 /// [`quiet_worker_panics`]: super::quiet_worker_panics
+///
+/// A replication cut short is a failure too: over its step budget, with that reason; stopped
+/// by `options.stop`, with a reason no one reads, since the driver hands nothing over once the
+/// stop is raised (the run is computed again on resume).
 pub(crate) fn replicate(
     scenario: &Arc<Scenario>,
     seed: u64,
     run: u64,
-    fail: FailRuns<'_>,
+    options: &BatchOptions<'_>,
 ) -> RunResult {
+    let fail = options.fail_runs;
     // Caught here rather than by the driver, so that one bad replication becomes one failed row
     // instead of the end of the batch.
-    catch_unwind(AssertUnwindSafe(|| {
+    let result = catch_unwind(AssertUnwindSafe(|| {
         if fail.runs.contains(&run) {
             panic!("{} asked run {run} to fail", fail.asked_by);
         }
-        simulate(scenario, seed, run, false)
+        simulate(scenario, seed, run, false, Some(options.stop.shared()))
     }))
-    .map_err(|payload| RunFailure {
-        message: take_panic_message(&*payload),
+    .map_err(|payload| take_panic_message(&*payload));
+    match result {
+        Ok(Replication { cut: Some(cut), .. }) => Err(cut.to_string()),
+        other => other,
+    }
+    .map_err(|message| RunFailure {
+        message,
         outcome: failed_row(scenario, &OutcomeSchema::for_scenario(scenario), seed, run),
     })
 }
@@ -94,8 +115,13 @@ pub(crate) fn replicate(
 /// # Errors
 /// The panic message when the replication fails, as it failed in its batch.
 pub fn replay(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<Replication, String> {
-    catch_unwind(AssertUnwindSafe(|| simulate(scenario, seed, run, true)))
-        .map_err(|payload| panic_message(&*payload))
+    match catch_unwind(AssertUnwindSafe(|| {
+        simulate(scenario, seed, run, true, None)
+    })) {
+        Ok(Replication { cut: Some(cut), .. }) => Err(cut.to_string()),
+        Ok(replication) => Ok(replication),
+        Err(payload) => Err(panic_message(&*payload)),
+    }
 }
 
 /// The row of a failed run: outcomes empty, the uncertain numbers as the run drew them. The
@@ -152,12 +178,11 @@ where
     S: FnMut(u64, R) -> Result<(), E>,
     E: From<BatchError>,
 {
-    let fail = options.fail_runs;
     drive(
         runs,
         options.threads,
         options.stop,
-        |run| record(run, replicate(scenario, seed, run, fail)),
+        |run| record(run, replicate(scenario, seed, run, options)),
         sink,
         progress,
     )

@@ -302,6 +302,7 @@ impl<'a> Study<'a> {
             started: state.history.started.clone(),
             resumed: state.history.resumed.clone(),
             finished: state.finished.clone(),
+            files: Default::default(),
         }
     }
 

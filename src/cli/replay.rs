@@ -1,7 +1,7 @@
 //! `sandtable replay`: re-runs one replication of a batch with its event log on, prints the
 //! after-action narrative, and with `--out` writes events.csv and the run's outcome row.
 
-use super::{ReplayArgs, load_scenario, print};
+use super::{ReplayArgs, claim_folder, load_scenario, print};
 use crate::batch;
 use crate::error::Error;
 use crate::output::{self, ReplayFiles};
@@ -13,6 +13,10 @@ use crate::output::{self, ReplayFiles};
 /// failing in the simulation (exit 1).
 pub(super) fn replay(args: &ReplayArgs) -> Result<(), Error> {
     let scenario = load_scenario(args.scenario.scenario.as_deref(), &args.scenario.set)?;
+    // The same lock as a batch's, held until the files are written: a replay into the folder
+    // of a batch that is running waits for no one and writes nothing (exit 2). It replaces no
+    // batch, so it needs no --force.
+    let _folder = claim_folder(args.out.as_deref(), None, true, &[])?;
     // The same call the batch makes for run I, with the log on; the log never draws randomness,
     // so the outcome is the batch's row I. A run that failed in its batch fails here too, and
     // is reported the same way: an internal error, not a crash.

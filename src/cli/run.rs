@@ -20,8 +20,8 @@ use crate::batch::{
 };
 use crate::error::Error;
 use crate::output::{
-    self, AtomicFile, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest,
-    PrecisionReport, RunRecorder, SpillDir,
+    self, AtomicFile, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, OutputError,
+    PrecisionReport, RunRecorder, SpillDir, StepHook,
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
@@ -31,6 +31,8 @@ const PROGRESS_MIN_RUNS: u64 = 1000;
 
 /// The environment variable of the failure test seam (see [`failing_runs`]).
 pub(super) const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
+/// The environment variable of the kill test seam (see [`kill_at_hook`]).
+pub(super) const KILL_AT_VARIABLE: &str = "SANDTABLE_TEST_KILL_AT";
 
 /// Runs the batch `args` describes: the pipeline, one named step after the other.
 ///
@@ -53,12 +55,49 @@ pub(super) fn run(
     let batch = BatchDescription::new(args, &scenario, &plan, command_line, adaptive);
     // Held until the command returns, after every file of the batch is closed.
     let _folder = claim_folder(args.out.as_deref(), args.resume.as_deref(), args.force, &[])?;
-    let mut outputs = open_outputs(&batch, &started)?;
-    let recorded = drive(&batch, &mut outputs, stop)?;
-    let summary = summarise(&batch, outputs.builder)?;
-    let text = write_outputs(&batch, outputs.files, &outputs.history, &recorded, &summary)?;
+    let outputs = open_outputs(&batch, &started)?;
+    let (recorded, summary, text) =
+        drive_and_write(&batch, outputs, stop).map_err(|e| journal_kept(&batch, e))?;
     print(&text)?;
     report(&batch, &recorded, &summary)
+}
+
+/// The batch from its first run to its files: driven, summarised and written. On an error the
+/// outputs are dropped on the way out, which keeps the journal of the runs finished.
+fn drive_and_write(
+    batch: &BatchDescription<'_>,
+    mut outputs: Outputs,
+    stop: &Stop,
+) -> Result<(Recorded, BatchSummary, String), Error> {
+    let recorded = drive(batch, &mut outputs, stop)?;
+    let summary = summarise(batch, outputs.builder)?;
+    let text = write_outputs(batch, outputs.files, &outputs.history, &recorded, &summary)?;
+    Ok((recorded, summary, text))
+}
+
+/// A write that failed while the batch ran or published (a full disk, a quota, a file grown
+/// too large) is not the user's input: exit 1, with the cause, and — since the journal of the
+/// finished runs is kept — the command that continues the batch once the cause is fixed.
+fn journal_kept(batch: &BatchDescription<'_>, error: Error) -> Error {
+    let Some(dir) = batch.dir else {
+        return error;
+    };
+    let written = matches!(
+        error,
+        Error::Io { .. } | Error::Output(OutputError::Io { .. })
+    );
+    if !written || !output::holds_journal(dir) {
+        return error;
+    }
+    Error::WriteFailed {
+        cause: Box::new(error),
+        next_step: format!(
+            "the runs finished before it are kept in {} (its journal); fix the cause (free \
+             some space) and continue the batch with: {}",
+            dir.display(),
+            batch.resume_command(dir)
+        ),
+    }
 }
 
 /// The batch's plan: seed, runs, shard and threads, with a shard that holds no runs refused.
@@ -143,6 +182,9 @@ fn open_outputs(batch: &BatchDescription<'_>, started: &str) -> Result<Outputs, 
         (Some(dir), _) => resume_outputs(batch, dir, &schema, &running, &mut outputs)?,
         (None, Some(dir)) => outputs.files = Some(BatchFiles::create(dir, &schema, &running)?),
         (None, None) => {}
+    }
+    if let (Some(files), Some(hook)) = (outputs.files.as_mut(), kill_at_hook()) {
+        files.set_step_hook(hook);
     }
     Ok(outputs)
 }
@@ -320,6 +362,19 @@ pub(super) fn failing_runs() -> Vec<u64> {
         .unwrap_or_default()
 }
 
+/// TEST SEAM, not a feature: with `SANDTABLE_TEST_KILL_AT` set to a step of the batch's files
+/// (`row 12`, `runs published`, … see `BatchFiles::set_step_hook`), the process aborts right
+/// after that step, as `kill -9` would stop it there, so that the integration tests can check
+/// what an interruption at each step leaves on disk. Unset, nothing happens.
+pub(super) fn kill_at_hook() -> Option<StepHook> {
+    let at = std::env::var(KILL_AT_VARIABLE).ok()?;
+    Some(Box::new(move |step: &str| {
+        if step == at {
+            std::process::abort();
+        }
+    }))
+}
+
 /// The statistics of every run recorded, the runs read back from an interrupted batch included.
 fn summarise(batch: &BatchDescription<'_>, builder: SummaryBuilder) -> Result<BatchSummary, Error> {
     builder.finish().map_err(|e| Error::Io {
@@ -438,7 +493,8 @@ fn report(
     };
     details.push_str(
         " Replay one with `sandtable replay --run N` and the batch's scenario, --seed and \
-         --set, and report it: it is a bug.",
+         --set, and report it: it is a bug (unless the reason is the run's step budget: then \
+         the scenario's fights never end, see docs/ERRORS.md).",
     );
     if let Some(first) = &recorded.first_failure {
         let when = if batch.args.resume.is_some() {
@@ -549,6 +605,7 @@ impl<'a> BatchDescription<'a> {
             started: history.started.clone(),
             resumed: history.resumed.clone(),
             finished,
+            files: Default::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
 /// A file being written, invisible under its own name until [`commit`](Self::commit).
@@ -12,6 +13,8 @@ use tempfile::NamedTempFile;
 pub(crate) struct AtomicFile {
     target: PathBuf,
     writer: BufWriter<NamedTempFile>,
+    /// The SHA-256 of what was written so far, for the manifest that publishes the file.
+    hash: Sha256,
 }
 
 impl AtomicFile {
@@ -40,7 +43,18 @@ impl AtomicFile {
         Ok(AtomicFile {
             target: target.to_path_buf(),
             writer: BufWriter::new(temp),
+            hash: Sha256::new(),
         })
+    }
+
+    /// Hex SHA-256 of the bytes written so far.
+    pub fn sha256(&self) -> String {
+        self.hash
+            .clone()
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The path the file will have once committed.
@@ -66,7 +80,9 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writer.write(buf)
+        let n = self.writer.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {

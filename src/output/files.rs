@@ -96,7 +96,6 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 /// turns the journal into the output files: `runs.csv`, `failures.csv` (only when runs failed),
 /// `summary.csv`, `summary.json`, the resolved scenario ([`RESOLVED_SCENARIO`]) and
 /// `manifest.json` (renamed last).
-#[derive(Debug)]
 pub struct BatchFiles {
     dir: OutputDir,
     /// The batch seed, for `failures.csv`.
@@ -104,9 +103,27 @@ pub struct BatchFiles {
     runs: Option<RunsCsv<File>>,
     failures: Option<csv::Writer<File>>,
     last_flush: Instant,
-    /// Whether this command began the journal (a fresh batch), and so removes it on failure.
-    /// A resumed batch's journal belongs to the batch: a failure leaves it for the next try.
+    /// Whether this command began the journal (a fresh batch), and so removes it on a failure
+    /// before any run is in it. A journal with runs — or a resumed batch's — is kept on any
+    /// failure (a full disk, say), for `--resume` to continue once the cause is fixed.
     began_journal: bool,
+    /// Rows handed to the journal by this command.
+    rows_written: u64,
+    /// The test seam's hook (see [`BatchFiles::set_step_hook`]).
+    step_hook: Option<StepHook>,
+}
+
+/// TEST SEAM: what [`BatchFiles::set_step_hook`] installs, told each named step.
+#[doc(hidden)]
+pub type StepHook = Box<dyn FnMut(&str)>;
+
+impl std::fmt::Debug for BatchFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchFiles")
+            .field("dir", &self.dir)
+            .field("rows_written", &self.rows_written)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The state of a batch picked up by `--resume`.
@@ -140,6 +157,8 @@ impl BatchFiles {
             failures: None,
             last_flush: Instant::now(),
             began_journal: true,
+            rows_written: 0,
+            step_hook: None,
         };
         // The rows' files before the manifest, so that a manifest.json.partial never stands
         // beside an older batch's runs.csv.partial.
@@ -185,6 +204,8 @@ impl BatchFiles {
             failures: None,
             last_flush: Instant::now(),
             began_journal: false,
+            rows_written: 0,
+            step_hook: None,
         };
         let mut resumed = journal.resumed.clone();
         resumed.push(manifest.started.clone());
@@ -271,12 +292,15 @@ impl BatchFiles {
     }
 
     /// Ends the batch: writes the summaries, the resolved scenario and `manifest` (whose status
-    /// says whether the batch is complete or was interrupted), then renames every file into
-    /// place, the manifest last.
+    /// says whether the batch is complete or was interrupted), then publishes them with the
+    /// journal's rows: the old `manifest.json` removed first, every file renamed into place, and
+    /// the new manifest, listing each file's SHA-256, renamed last (see `publish`). Until that
+    /// last rename the journal's manifest stays, so an interruption anywhere leaves a batch
+    /// that `--resume` finishes; after it, a set whose manifest matches its files.
     /// `failures.csv` is there only when runs failed; an older one is removed.
     ///
     /// # Errors
-    /// When a file cannot be written or renamed.
+    /// When a file cannot be written or renamed; the journal is then kept.
     pub fn finish(
         mut self,
         scenario: &Scenario,
@@ -284,6 +308,77 @@ impl BatchFiles {
         summary: &BatchSummary,
         manifest: &Manifest,
     ) -> Result<Vec<PathBuf>, OutputError> {
+        let runs_path = self.path(RUNS_PARTIAL);
+        let failures_path = self.path(FAILURES_PARTIAL);
+        self.close_journal()?;
+        self.step("journal synced");
+
+        let mut manifest = manifest.clone();
+        let has_failures = !summary.failed_runs.is_empty();
+        let mut hash = |name: &str, path: &Path| -> Result<(), OutputError> {
+            let sha = super::publish::sha256_of_file(path).map_err(|e| io_error(path, e))?;
+            manifest.files.insert(name.to_string(), sha);
+            Ok(())
+        };
+        hash("runs.csv", &runs_path)?;
+        if has_failures {
+            hash("failures.csv", &failures_path)?;
+        }
+        let mut summary_csv = self.dir.file("summary.csv")?;
+        write_summary_csv(&mut summary_csv, summary)
+            .map_err(|e| io_error(summary_csv.target(), e))?;
+        let mut summary_json = self.dir.file("summary.json")?;
+        write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
+            .map_err(|e| io_error(summary_json.target(), e))?;
+        let resolved = self.dir.resolved_scenario(scenario)?;
+        for file in [&summary_csv, &summary_json, &resolved] {
+            manifest.files.insert(target_name(file), file.sha256());
+        }
+        let mut manifest_json = self.dir.file("manifest.json")?;
+        manifest
+            .write(&mut manifest_json)
+            .map_err(|e| io_error(manifest_json.target(), e))?;
+        self.step("files written");
+
+        // The older batch's manifest goes before any of its files is replaced, so that no
+        // manifest.json ever stands beside files it does not describe.
+        remove_if_there(&self.path("manifest.json"))?;
+        self.step("old manifest removed");
+        let mut written = Vec::new();
+        let failures_csv = self.path("failures.csv");
+        if has_failures {
+            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
+        } else {
+            remove_if_there(&failures_path)?;
+            remove_if_there(&failures_csv)?;
+        }
+        self.step("failures published");
+        let runs_csv = self.path("runs.csv");
+        fs::rename(&runs_path, &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
+        written.push(runs_csv);
+        if has_failures {
+            written.push(failures_csv);
+        }
+        self.step("runs published");
+        // The resolved scenario is listed after the outputs proper.
+        written.extend(commit_all(vec![summary_csv, summary_json])?);
+        self.step("summaries published");
+        let resolved = commit_all(vec![resolved])?;
+        self.step("scenario published");
+        written.extend(commit_all(vec![manifest_json])?);
+        written.extend(resolved);
+        self.step("manifest published");
+        // Published: the journal's manifest is all that is left of the journal.
+        self.began_journal = false;
+        remove_if_there(&self.path(MANIFEST_PARTIAL))?;
+        self.step("journal removed");
+        self.dir.created = false;
+        Ok(written)
+    }
+
+    /// Closes the journal's writers and pushes their rows to the disk, so that a crash cannot
+    /// leave a published name on unwritten data.
+    fn close_journal(&mut self) -> Result<(), OutputError> {
         let runs_path = self.path(RUNS_PARTIAL);
         let failures_path = self.path(FAILURES_PARTIAL);
         let runs = self
@@ -298,52 +393,35 @@ impl BatchFiles {
             .ok_or_else(|| OutputError::Internal("failures.csv closed twice".to_string()))?
             .into_inner()
             .map_err(|e| io_error(&failures_path, e.into_error()))?;
-        // On the disk before any rename, so a crash cannot leave a new name on unwritten data.
         runs.sync_all().map_err(|e| io_error(&runs_path, e))?;
-        failures
-            .sync_all()
-            .map_err(|e| io_error(&failures_path, e))?;
-        drop((runs, failures));
-
-        let mut summary_csv = self.dir.file("summary.csv")?;
-        write_summary_csv(&mut summary_csv, summary)
-            .map_err(|e| io_error(summary_csv.target(), e))?;
-        let mut summary_json = self.dir.file("summary.json")?;
-        write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
-            .map_err(|e| io_error(summary_json.target(), e))?;
-        let resolved = self.dir.resolved_scenario(scenario)?;
-        let mut manifest_json = self.dir.file("manifest.json")?;
-        manifest
-            .write(&mut manifest_json)
-            .map_err(|e| io_error(manifest_json.target(), e))?;
-
-        // From here on the journal is gone: nothing is left to clean up if a step fails.
-        self.began_journal = false;
-        let mut written = Vec::new();
-        let failures_csv = self.path("failures.csv");
-        if summary.failed_runs.is_empty() {
-            remove_if_there(&failures_path)?;
-            remove_if_there(&failures_csv)?;
-        } else {
-            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
-        }
-        let runs_csv = self.path("runs.csv");
-        fs::rename(&runs_path, &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
-        written.push(runs_csv);
-        if !summary.failed_runs.is_empty() {
-            written.push(failures_csv);
-        }
-        // Renamed in this order, the manifest last, so that a manifest.json always stands beside
-        // the files it names; the resolved scenario is listed after the outputs proper.
-        written.extend(commit_all(vec![summary_csv, summary_json])?);
-        let resolved = commit_all(vec![resolved])?;
-        written.extend(commit_all(vec![manifest_json])?);
-        written.extend(resolved);
-        remove_if_there(&self.path(MANIFEST_PARTIAL))?;
-        // The set is in place (or an error says which file is not); the directory stays.
-        self.dir.created = false;
-        Ok(written)
+        failures.sync_all().map_err(|e| io_error(&failures_path, e))
     }
+
+    /// TEST SEAM: tells the hook the command line installed (if any) that the batch reached
+    /// `step`, so that a test can kill the process exactly there.
+    fn step(&mut self, step: &str) {
+        if let Some(hook) = self.step_hook.as_mut() {
+            hook(step);
+        }
+    }
+
+    /// TEST SEAM, not a feature: `hook` is told each named step of the batch's files — `row N`
+    /// after run N's row is handed to the journal, then each step of [`finish`](Self::finish)
+    /// (`journal synced`, `files written`, `old manifest removed`, `failures published`, `runs
+    /// published`, `summaries published`, `scenario published`, `manifest published`, `journal
+    /// removed`). The command line installs one from an environment variable, to abort there.
+    #[doc(hidden)]
+    pub fn set_step_hook(&mut self, hook: StepHook) {
+        self.step_hook = Some(hook);
+    }
+}
+
+/// The file name an atomic file will have.
+fn target_name(file: &AtomicFile) -> String {
+    file.target()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The journal of a batch on disk: `runs.csv.partial` and `failures.csv.partial`.
@@ -356,15 +434,19 @@ impl Journal for BatchFiles {
     ///
     /// # Errors
     /// When the row cannot be written (e.g. the disk is full).
-    fn write_run(&mut self, _run: u64, row: &RunsRow) -> Result<(), OutputError> {
+    fn write_run(&mut self, run: u64, row: &RunsRow) -> Result<(), OutputError> {
         let path = self.path(RUNS_PARTIAL);
         let runs = self.runs.as_mut().ok_or_else(|| {
             OutputError::Internal("runs.csv written after it was closed".to_string())
         })?;
         runs.append(row).map_err(|e| io_error(&path, e))?;
+        self.rows_written += 1;
         if self.last_flush.elapsed() >= FLUSH_INTERVAL {
             runs.flush().map_err(|e| io_error(&path, e))?;
             self.last_flush = Instant::now();
+        }
+        if self.step_hook.is_some() {
+            self.step(&format!("row {run}"));
         }
         Ok(())
     }
@@ -400,11 +482,12 @@ fn remove_if_there(path: &Path) -> Result<(), OutputError> {
 
 impl Drop for BatchFiles {
     fn drop(&mut self) {
-        // Not finished: a resumed batch keeps its journal (flushed as the writers close), so it
-        // can be resumed again; a fresh one removes what it began, so the directory is as it was.
+        // Not finished: the journal is kept (its writers push what they hold as they close), so
+        // the batch can be resumed; only a fresh batch that recorded no run removes what it
+        // began, leaving the directory as it was.
         self.runs.take();
         self.failures.take();
-        if self.began_journal {
+        if self.began_journal && self.rows_written == 0 {
             for name in [RUNS_PARTIAL, FAILURES_PARTIAL, MANIFEST_PARTIAL] {
                 let _ = fs::remove_file(self.path(name));
             }
@@ -514,6 +597,7 @@ mod tests {
             finished: None,
             reproduce: String::new(),
             resume: Some("sandtable run --resume d".into()),
+            files: Default::default(),
         }
     }
 
@@ -540,27 +624,36 @@ mod tests {
     }
 
     #[test]
-    fn an_abandoned_batch_removes_the_directory_it_created() {
+    fn a_batch_abandoned_before_its_first_run_removes_the_directory_it_created() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("out/batch");
-        let mut files = BatchFiles::create(&dir, &schema(), &manifest(1)).unwrap();
-        files.write_run(0, &row(0, &strikes(3.0))).unwrap();
+        let files = BatchFiles::create(&dir, &schema(), &manifest(1)).unwrap();
         drop(files);
         assert!(!dir.exists());
     }
 
     #[test]
-    fn an_abandoned_batch_leaves_older_outputs_alone() {
+    fn a_batch_abandoned_after_some_runs_keeps_its_journal_beside_older_outputs() {
+        // A write that fails part-way (a full disk) must not cost the runs already finished.
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("runs.csv"), "old").unwrap();
         let mut files = BatchFiles::create(dir.path(), &schema(), &manifest(1)).unwrap();
         files.write_run(0, &row(0, &strikes(3.0))).unwrap();
         drop(files);
-        assert_eq!(names(dir.path()), ["runs.csv"]);
+        assert_eq!(
+            names(dir.path()),
+            [FAILURES_PARTIAL, MANIFEST_PARTIAL, "runs.csv", RUNS_PARTIAL]
+        );
         assert_eq!(
             std::fs::read_to_string(dir.path().join("runs.csv")).unwrap(),
             "old"
         );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(RUNS_PARTIAL)).unwrap(),
+            "run,seed,ied_strikes\n0,1,3\n"
+        );
+        let (_files, resumed, _rows) = resume(dir.path(), 1).unwrap();
+        assert_eq!(resumed.recovered.next_run, 1);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! how it was run (threads, command line, start and end time), with the commands that reproduce
 //! and resume it. The only output file that may differ between two runs of one batch.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -293,6 +294,11 @@ pub struct Manifest {
     /// A command that continues the batch where it stopped, while it is not complete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume: Option<String>,
+    /// The SHA-256 (hex) of every file published with this manifest, by name: a reader trusts
+    /// the folder only when they match (`output::verify_published`). Empty in the journal's
+    /// manifest, which publishes nothing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -441,6 +447,7 @@ mod tests {
             started: "2025-01-01T00:00:00Z".into(),
             resumed: vec!["2025-01-02T00:00:00Z".into()],
             finished: Some("2025-01-03T00:00:00Z".into()),
+            files: Default::default(),
         };
         for _ in 0..2 {
             let mut bytes = Vec::new();

@@ -62,6 +62,12 @@ pub(super) const FAILURES_PARTIAL: &str = "failures.csv.partial";
 /// The manifest while a batch runs (status `running`).
 pub(super) const MANIFEST_PARTIAL: &str = "manifest.json.partial";
 
+/// Whether `dir` holds the journal of a batch that did not end (its `manifest.json.partial`):
+/// what `--resume` continues from.
+pub fn holds_journal(dir: &Path) -> bool {
+    dir.join(MANIFEST_PARTIAL).is_file()
+}
+
 /// The interrupted batch's manifest in `dir`: `manifest.json.partial` while it ran (or was
 /// killed), else `manifest.json` when it says partial.
 ///

@@ -45,6 +45,27 @@ pub(super) fn find(files: &[(&str, &str)], path: &[Seg]) -> (String, Option<usiz
     }
 }
 
+/// Where each entry of the array of tables `section` whose identity is `id` starts in `text`
+/// (1-based line and column), in file order: two or more when the file writes it twice.
+pub(super) fn entries_named(text: &str, section: &str, id: &str) -> Vec<(usize, usize)> {
+    let Ok(root) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let Some(DeValue::Array(entries)) = root
+        .get_ref()
+        .iter()
+        .find(|(key, _)| key.get_ref().as_ref() == section)
+        .map(|(_, v)| v.get_ref())
+    else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|e| entry_identity(section, e.get_ref()).as_deref() == Some(id))
+        .map(|e| line_col(text, e.span().start))
+        .collect()
+}
+
 /// How many segments of `path` exist in this file, and the offset of the deepest one found.
 fn walk(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> (usize, usize) {
     let mut table: &DeTable<'_> = root.get_ref();

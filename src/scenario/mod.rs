@@ -3,6 +3,7 @@
 
 mod diagnostic;
 mod keypath;
+mod limits;
 mod locate;
 mod resolve;
 pub mod schema;

@@ -2,7 +2,7 @@
 //! overrides, giving one TOML table. Knows where each file's text came from so errors can be
 //! located in it; knows nothing of what the keys mean.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -11,13 +11,10 @@ use toml::{Table, Value};
 
 use super::diagnostic::{Problem, ScenarioError};
 use super::keypath::{self, Seg, identity};
+use super::limits::{MAX_CHAIN_BYTES, MAX_EXTENDS_DEPTH, MAX_FILE_BYTES, max_entries};
 use super::locate;
 use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE};
 
-/// How deep `extends` may nest before we call it a mistake.
-const MAX_EXTENDS_DEPTH: usize = 16;
-/// Largest scenario file we read; anything bigger is not a hand-written scenario.
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Name shown for the compiled-in default scenario.
 const EMBEDDED_NAME: &str = "<embedded default>";
 
@@ -46,8 +43,21 @@ impl FromStr for Override {
             ));
         }
         let raw = raw.trim();
+        // One value on one line: parsed as `v = VALUE`, a newline would let the rest be read
+        // as other keys (and silently dropped), so it is refused.
+        if raw.contains(['\n', '\r']) {
+            return Err(format!(
+                "the value of '{path}' runs over more than one line; a --set value is one TOML \
+                 value on one line (e.g. {path}=80 or {path}='{{ min = 60, max = 90 }}')"
+            ));
+        }
         let value = match format!("v = {raw}").parse::<Table>() {
-            Ok(mut t) => t.remove("v").unwrap_or(Value::String(raw.to_string())),
+            Ok(mut t) if t.len() == 1 => t.remove("v").unwrap_or(Value::String(raw.to_string())),
+            Ok(_) => {
+                return Err(format!(
+                    "the value of '{path}' is more than one TOML value; give one (e.g. {path}=80)"
+                ));
+            }
             Err(_) => Value::String(raw.to_string()),
         };
         Ok(Override {
@@ -94,8 +104,9 @@ impl Chain {
         name: &str,
         dir: Option<&Path>,
     ) -> Result<Chain, ScenarioError> {
-        let mut files = Vec::new();
+        let mut files: Vec<SourceFile> = Vec::new();
         let mut seen = BTreeSet::new();
+        let mut chain_bytes = 0u64;
         let mut current: Pending = (
             text.to_string(),
             name.to_string(),
@@ -103,10 +114,26 @@ impl Chain {
         );
         loop {
             let (text, name, dir) = current;
+            chain_bytes += text.len() as u64;
+            if chain_bytes > MAX_CHAIN_BYTES
+                && let Some(child) = files.last()
+            {
+                return Err(error_at(
+                    &child.name,
+                    &child.text,
+                    &[Seg::key("extends")],
+                    &format!(
+                        "the scenario and the files it extends come to more than \
+                         {MAX_CHAIN_BYTES} bytes ({chain_bytes} so far, with '{name}'); the limit \
+                         is {MAX_CHAIN_BYTES}"
+                    ),
+                ));
+            }
             if let Ok(canonical) = Path::new(&name).canonicalize() {
                 seen.insert(canonical);
             }
             let table = parse(&text, &name)?;
+            check_entries(&table, &name, &text)?;
             let extends = match table.get("extends") {
                 None => None,
                 Some(Value::String(s)) => Some(s.clone()),
@@ -143,6 +170,8 @@ impl Chain {
             table.remove("extends");
             merge_table(&mut merged, table)
                 .map_err(|(path, message)| self.locate(&path, &message))?;
+            // Checked after each file, so that no chain grows a block past its limit.
+            check_counts(&merged, &file.name, &file.text)?;
         }
         for o in overrides {
             apply_override(&mut merged, o).map_err(|message| ScenarioError {
@@ -399,20 +428,33 @@ fn merge_table(base: &mut Table, over: Table) -> Result<(), MergeError> {
 }
 
 /// Entries with the same identity merge key by key; `remove = true` drops one; new ones append.
+/// The base's entries are indexed by identity once, so a merge costs time in proportion to the
+/// entries, however many there are (a removed entry leaves a hole, closed at the end).
 fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Result<(), MergeError> {
+    let mut slots: Vec<Option<Value>> = std::mem::take(base).into_iter().map(Some).collect();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, entry) in slots.iter().enumerate() {
+        if let Some(id) = entry
+            .as_ref()
+            .and_then(Value::as_table)
+            .and_then(|t| identity(section, t))
+        {
+            index.entry(id).or_insert(i);
+        }
+    }
     for entry in over {
         let Value::Table(mut entry) = entry else {
             continue;
         };
         let remove = matches!(entry.remove("remove"), Some(Value::Boolean(true)));
         let id = identity(section, &entry);
-        let found = id.as_ref().and_then(|id| {
-            base.iter()
-                .position(|b| b.as_table().and_then(|t| identity(section, t)).as_ref() == Some(id))
-        });
+        let found = id.as_ref().and_then(|id| index.get(id).copied());
         match (found, remove) {
             (Some(i), true) => {
-                base.remove(i);
+                slots[i] = None;
+                if let Some(id) = &id {
+                    index.remove(id);
+                }
             }
             (None, true) => {
                 let shown = id.unwrap_or_default();
@@ -424,7 +466,7 @@ fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Resu
                 ));
             }
             (Some(i), false) => {
-                if let Some(Value::Table(b)) = base.get_mut(i) {
+                if let Some(Value::Table(b)) = slots[i].as_mut() {
                     merge_table(b, entry).map_err(|(mut p, m)| {
                         p.splice(
                             0..0,
@@ -434,7 +476,80 @@ fn merge_entries(section: &str, base: &mut Vec<Value>, over: Vec<Value>) -> Resu
                     })?;
                 }
             }
-            (None, false) => base.push(Value::Table(entry)),
+            (None, false) => {
+                if let Some(id) = id {
+                    index.insert(id, slots.len());
+                }
+                slots.push(Some(Value::Table(entry)));
+            }
+        }
+    }
+    *base = slots.into_iter().flatten().collect();
+    Ok(())
+}
+
+/// The arrays of tables of one file's `table`, by key.
+fn entry_arrays(table: &Table) -> impl Iterator<Item = (&String, &Vec<Value>)> {
+    table.iter().filter_map(|(key, value)| match value {
+        Value::Array(entries) if entries.iter().all(Value::is_table) => Some((key, entries)),
+        _ => None,
+    })
+}
+
+/// One file on its own, before anything is merged: no block holds more entries than a whole
+/// scenario may, and no entry is written twice (two `[[convoy]]` with one id would otherwise
+/// merge silently). Either error names the file and, for a duplicate, both places.
+fn check_entries(table: &Table, name: &str, text: &str) -> Result<(), ScenarioError> {
+    check_counts(table, name, text)?;
+    for (section, entries) in entry_arrays(table) {
+        let mut seen = BTreeSet::new();
+        for entry in entries.iter().filter_map(Value::as_table) {
+            let Some(id) = identity(section, entry) else {
+                continue;
+            };
+            if !seen.insert(id.clone()) {
+                return Err(duplicate_entry(name, text, section, &id));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The error for an entry `id` of `section` that the file `name` writes twice: placed at the
+/// second, naming the first.
+fn duplicate_entry(name: &str, text: &str, section: &str, id: &str) -> ScenarioError {
+    let places = locate::entries_named(text, section, id);
+    let (first, second) = match places.as_slice() {
+        [first, second, ..] => (Some(*first), Some(*second)),
+        _ => (None, None),
+    };
+    let first_text = first.map_or(String::new(), |(l, c)| {
+        format!(" (first at {name}:{l}:{c})")
+    });
+    ScenarioError {
+        file: name.to_string(),
+        line: second.map(|p| p.0),
+        column: second.map(|p| p.1),
+        message: format!(
+            "[[{section}]] '{id}' is written twice in this file{first_text}; each entry needs \
+             its own id (to change an entry of the file this extends, write it once, with only \
+             the keys that change)"
+        ),
+    }
+}
+
+/// No block of `table` (one file's, or the merge so far) holds more entries than its limit.
+fn check_counts(table: &Table, name: &str, text: &str) -> Result<(), ScenarioError> {
+    for (section, entries) in entry_arrays(table) {
+        if let Some((max, what)) = max_entries(section)
+            && entries.len() > max
+        {
+            return Err(error_at(
+                name,
+                text,
+                &[Seg::key(section)],
+                &format!("{} {what}; at most {max} are allowed", entries.len()),
+            ));
         }
     }
     Ok(())

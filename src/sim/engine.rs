@@ -3,18 +3,17 @@
 //! threads: a caller that wants an engine per worker keeps one there.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::Schedule;
 
+use super::budget::Budget;
 use super::components::{ConvoyState, ConvoyStatus, Force, SiteState};
 use super::outcome::{self, Outcome, Value};
 use super::resources::{Clock, ControlHistory, EventLog, Tally};
 use super::{Replication, schedule, spawn};
 use crate::scenario::{Draws, Scenario};
-
-/// Safety net: more passes than this in one replication means a bug, not a busy campaign.
-const MAX_PASSES: u64 = 10_000_000;
 
 /// A World and the Schedule bound to it, reusable from one replication to the next.
 ///
@@ -30,6 +29,8 @@ pub struct Engine {
     /// Whether the World is between replications (false while one runs, so still false after
     /// one that panicked).
     settled: bool,
+    /// The caller's stop flag, which every replication looks at between steps.
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Engine {
@@ -45,7 +46,14 @@ impl Engine {
             world: World::new(),
             schedule: schedule::build(),
             settled: true,
+            stop: None,
         }
+    }
+
+    /// Makes the replications that follow watch `stop`: once it is raised, a replication ends
+    /// at its next step (pass or round of fire) with [`Cut::Stopped`](super::Cut).
+    pub fn watch(&mut self, stop: Option<Arc<AtomicBool>>) {
+        self.stop = stop;
     }
 
     /// Runs replication `run` of the batch seeded `seed`: draws the uncertain numbers, then
@@ -74,7 +82,9 @@ impl Engine {
         probe: &mut dyn FnMut(&mut World),
     ) -> Replication {
         if !self.settled {
+            let stop = self.stop.take();
             *self = Engine::new();
+            self.stop = stop;
         }
         self.settled = false;
         let sampled: Vec<f64> = scenario
@@ -83,21 +93,27 @@ impl Engine {
             .collect();
         let world = &mut self.world;
         spawn::populate(world, scenario, draws, (seed, run), log);
+        world.insert_resource(Budget::new(self.stop.clone()));
         let mut passes = 0;
         probe(world);
         loop {
             self.schedule.run(world);
             probe(world);
             passes += 1;
+            if !world.resource_mut::<Budget>().spend() {
+                break;
+            }
             let mut clock = world.resource_mut::<Clock>();
             let next = clock.next_pass_hour();
-            if next >= clock.horizon_hour || passes >= MAX_PASSES {
+            if next >= clock.horizon_hour {
                 clock.now_hour = clock.horizon_hour;
                 break;
             }
             clock.now_hour = next;
             clock.next_hour = clock.horizon_hour;
         }
+        let budget = world.resource::<Budget>();
+        let (steps, cut) = (budget.steps, budget.cut);
         let outcome = collect(scenario, world, &sampled);
         let events = std::mem::take(&mut world.resource_mut::<EventLog>().events);
         let control_history = std::mem::take(&mut world.resource_mut::<ControlHistory>().0);
@@ -107,6 +123,8 @@ impl Engine {
             events,
             control_history,
             passes,
+            steps,
+            cut,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! that a caller may keep and reuse. It does no I/O, knows nothing of files, threads or the
 //! command line, and cannot fail on a validated scenario.
 
+mod budget;
 pub mod components;
 mod dice;
 mod engagement;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
+pub use budget::{Cut, MAX_STEPS};
 pub use dice::Dice;
 pub use engine::Engine;
 pub use events::{Event, EventKind};
@@ -37,6 +39,12 @@ pub struct Replication {
     pub control_history: Vec<resources::ControlChange>,
     /// Scheduler passes taken (for performance work).
     pub passes: u64,
+    /// Steps taken: scheduler passes and rounds of fire, the unit of [`MAX_STEPS`].
+    pub steps: u64,
+    /// Why the replication ended before its horizon, if it did: then `outcome` is the state
+    /// at the cut, not a result, and a batch records the run as failed (or, stopped, not at
+    /// all).
+    pub cut: Option<Cut>,
 }
 
 /// Runs replication `run` of the batch seeded `seed` on a fresh [`Engine`]: draws the uncertain

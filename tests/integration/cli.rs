@@ -396,9 +396,15 @@ fn replay_tells_the_run_as_dated_events() {
         "{story}"
     );
     assert!(story.contains("kidal_column_status"), "{story}");
+    // The lock a replay takes on its folder, as a batch does, stays (hidden) beside its files.
     assert_eq!(
         names_in(&out),
-        ["events.csv", "outcome.csv", "scenario.resolved.toml"]
+        [
+            ".sandtable.lock",
+            "events.csv",
+            "outcome.csv",
+            "scenario.resolved.toml"
+        ]
     );
     let events = fs::read_to_string(out.join("events.csv")).unwrap();
     assert!(

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod drivers;
+mod faults;
 mod folders;
 mod golden;
 mod invariants;

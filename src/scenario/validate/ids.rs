@@ -7,23 +7,10 @@ use std::collections::BTreeMap;
 use super::Result;
 use crate::scenario::diagnostic::problem;
 use crate::scenario::keypath::Seg;
+use crate::scenario::limits::{
+    MAX_AIR, MAX_CONVOYS, MAX_FACTIONS, MAX_GROUPS, MAX_REINFORCEMENTS, MAX_ROADS, MAX_SITES,
+};
 use crate::scenario::schema::ScenarioFile;
-
-// Largest numbers of each kind of thing, so that a runaway file fails fast and clearly.
-/// Most `[[faction]]` entries.
-const MAX_FACTIONS: usize = 64;
-/// Most `[[site]]` entries.
-const MAX_SITES: usize = 2_000;
-/// Most `[[road]]` entries.
-const MAX_ROADS: usize = 10_000;
-/// Most `[[convoy]]` entries.
-const MAX_CONVOYS: usize = 500;
-/// Most `[[group]]` entries.
-const MAX_GROUPS: usize = 2_000;
-/// Most `[[air]]` entries.
-const MAX_AIR: usize = 200;
-/// Most `[[reinforcement]]` entries.
-const MAX_REINFORCEMENTS: usize = 10_000;
 
 /// No block holds more entries than its limit, and there is at least one faction and one site.
 pub(super) fn check_counts(file: &ScenarioFile) -> Result<()> {
@@ -127,10 +114,21 @@ fn check_id(
         ));
     }
     if let Some(other) = seen.insert(id.to_string(), kind) {
+        // Both places by their key paths: this entry is where the error is located.
+        let section = |kind: &str| {
+            match kind {
+                "air wing" => "air",
+                other => other,
+            }
+            .to_string()
+        };
         return Err(problem(
             path,
             format!(
-                "id '{id}' is used twice (already a {other}); ids of sites, groups and convoys must be unique"
+                "id '{id}' is used twice: by {}.{id} and by this {kind} ({}.{id}); ids of sites, \
+                 groups and convoys must be unique",
+                section(other),
+                section(kind)
             ),
         ));
     }

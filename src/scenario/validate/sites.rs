@@ -21,14 +21,18 @@ pub(super) fn sites(
 /// fortification.
 fn site(b: &mut Builder, s: &SiteFile, stances: &[Vec<Stance>]) -> Result<Site> {
     let p = |key: &str| vec![Seg::key("site"), Seg::id(&s.id), Seg::key(key)];
-    if !(-90.0..=90.0).contains(&s.lat) || !(-180.0..=180.0).contains(&s.lon) {
-        return Err(problem(
-            &p("lat"),
-            format!(
-                "site '{}': lat must be within ±90 and lon within ±180",
-                s.id
-            ),
-        ));
+    // Each coordinate is checked at its own key, so that the error points at the line (or the
+    // `--set`) that wrote the wrong one.
+    for (key, value, limit) in [("lat", s.lat, 90.0), ("lon", s.lon, 180.0)] {
+        if !(-limit..=limit).contains(&value) {
+            return Err(problem(
+                &p(key),
+                format!(
+                    "site.{}.{key} is {value}; it must be a number of degrees within ±{limit}",
+                    s.id
+                ),
+            ));
+        }
     }
     let owner = s
         .owner

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 
 use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
+use crate::sim::budget::Budget;
 use crate::sim::components::*;
 use crate::sim::engagement::{ATTACKERS, DEFENDERS, Engagement, EngagementKind};
 use crate::sim::events::{Event, EventKind};
@@ -76,6 +77,7 @@ pub(crate) fn resolve_engagements(
     mut captures: ResMut<PendingCaptures>,
     mut log: ResMut<EventLog>,
     mut trace: ResMut<RoundTrace>,
+    mut budget: ResMut<Budget>,
     mut shooters: Local<[Vec<Shooters>; 2]>,
 ) {
     let round_hours = setup.value(setup.scenario.combat.round_hours);
@@ -98,6 +100,10 @@ pub(crate) fn resolve_engagements(
         let e = &mut engagements.0[i];
         fire_round(e, &mut shooters, &mut units, &setup, &clock, &mut tally);
         e.next_round_hour = now + round_hours;
+        // Every round is a step of the replication's budget, and a moment to heed a stop.
+        if !budget.spend() {
+            return;
+        }
         if trace.enabled {
             let left = [0, 1].map(|s| side_troops(&e.sides[s], &units.forces));
             trace.rounds.push(RoundRecord {
