@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use super::interrupt::Interrupts;
-use super::{CompareArgs, claim_folder, load_scenario, print};
+use super::{CompareArgs, claim_folder, load_scenario, print, quiet_needs_files};
 use crate::batch::comparison::{ComparisonBuilder, record_comparison};
 use crate::batch::precision::{self, Adaptive, Target, TargetsAndCheckpoints};
 use crate::batch::{
@@ -106,6 +106,7 @@ pub(super) fn compare(
     command_line: &[String],
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
+    quiet_needs_files(args.quiet, args.out.as_deref(), args.resume.as_deref())?;
     let stop = interrupts.watch();
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
@@ -122,7 +123,9 @@ pub(super) fn compare(
     let mut outputs = open_outputs(&study, &started)?;
     let recorded = drive(&study, &mut outputs, stop)?;
     let (text, failures) = finish(&study, outputs, &recorded)?;
-    print(&text)?;
+    if !args.quiet {
+        print(&text)?;
+    }
     report(&study, &recorded, failures)
 }
 
@@ -219,7 +222,7 @@ impl<'a> Study<'a> {
                 args.runs
             },
             shard: Shard::WHOLE,
-            threads: args.threads as usize,
+            threads: args.threads.count(),
         };
         Ok(Study {
             args,

@@ -4,15 +4,14 @@
 //! Ctrl-C or SIGTERM stops it cleanly with the finished runs saved.
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use super::interrupt::Interrupts;
-use super::{RunArgs, claim_folder, load_scenario, print};
+use super::progress::Progress;
+use super::{RunArgs, claim_folder, from_batch, load_scenario, print, quiet_needs_files};
 use crate::batch::precision::{self, Adaptive, RunPrecision, TargetsAndCheckpoints};
 use crate::batch::{
     self, BatchOptions, BatchSummary, Driven, FailRuns, Plan, RecordedRun, Recording, Shard, Stop,
@@ -25,9 +24,6 @@ use crate::output::{
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
-
-/// Batches smaller than this finish too fast for a progress bar to help.
-const PROGRESS_MIN_RUNS: u64 = 1000;
 
 /// The environment variable of the failure test seam (see [`failing_runs`]).
 pub(super) const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
@@ -44,6 +40,9 @@ pub(super) fn run(
     command_line: &[String],
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
+    quiet_needs_files(args.quiet, args.out.as_deref(), args.resume.as_deref())?;
+    // `--resume DIR` alone: the rest of the batch's description from its manifest.
+    let args = &from_batch::resumed_run(args)?;
     let stop = interrupts.watch();
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
@@ -57,23 +56,25 @@ pub(super) fn run(
     let recorded = drive(&batch, &mut outputs, stop)?;
     let summary = summarise(&batch, outputs.builder)?;
     let text = write_outputs(&batch, outputs.files, &outputs.history, &recorded, &summary)?;
-    print(&text)?;
+    if !args.quiet {
+        print(&text)?;
+    }
     report(&batch, &recorded, &summary)
 }
 
 /// The batch's plan: seed, runs, shard and threads, with a shard that holds no runs refused.
 fn plan(args: &RunArgs, adaptive: bool) -> Result<Plan, Error> {
     let plan = Plan {
-        seed: args.seed,
+        seed: args.seed(),
         // An adaptive batch is planned to its cap; it stops at the first checkpoint that
         // meets every target.
         runs: if adaptive {
             args.precision.max_runs
         } else {
-            args.runs
+            args.runs()
         },
         shard: args.shard.unwrap_or(Shard::WHOLE),
-        threads: args.threads as usize,
+        threads: args.threads.count(),
     };
     if plan.run_indices().is_empty() {
         return Err(Error::Usage(format!(
@@ -234,9 +235,12 @@ fn drive(
         (Some((targets, checkpoints)), Some(tracker)) => {
             let wanted: Vec<f64> = targets.iter().map(|t| t.half_width).collect();
             let tracker = RefCell::new(tracker);
+            let first = outputs.first_run;
+            let progress = Progress::new(plan.run_indices().end - first, batch.args.quiet);
             // The same replications and recording as a fixed batch, a block at a time, with
             // each outcome also counted towards the targets, in run order.
             let block = |runs: Range<u64>| -> Result<Driven, Error> {
+                let done_before = runs.start - first;
                 batch::run_replications(
                     scenario,
                     plan.seed,
@@ -249,17 +253,18 @@ fn drive(
                         }
                         recording.hand_over::<Error>(run, recorded)
                     },
-                    &mut |_| {},
+                    &mut |done| progress.set(done_before + done),
                 )
             };
-            let first = outputs.first_run;
             let a = precision::drive_to_precision(
                 first,
                 checkpoints.iter().copied(),
                 &wanted,
                 block,
                 || tracker.borrow().half_widths(),
-            )?;
+            );
+            progress.finish();
+            let a = a?;
             (a.driven, Some(a))
         }
         _ => {
@@ -277,7 +282,7 @@ fn drive(
     })
 }
 
-/// The runs `runs` of a batch of fixed size through `record_batch`, with a progress bar.
+/// The runs `runs` of a batch of fixed size through `record_batch`, with its progress shown.
 fn fixed_batch(
     batch: &BatchDescription<'_>,
     runs: Range<u64>,
@@ -285,7 +290,7 @@ fn fixed_batch(
     record: impl Fn(u64, batch::RunResult) -> Result<RecordedRun<output::RunsRow>, String> + Sync,
     recording: &mut Recording<'_, BatchFiles>,
 ) -> Result<Driven, Error> {
-    let bar = progress_bar(runs.end - runs.start);
+    let progress = Progress::new(runs.end - runs.start, batch.args.quiet);
     let driven = batch::record_batch(
         batch.scenario,
         batch.plan.seed,
@@ -293,15 +298,9 @@ fn fixed_batch(
         options,
         record,
         recording,
-        &mut |done| {
-            if let Some(bar) = &bar {
-                bar.set_position(done);
-            }
-        },
+        &mut |done| progress.set(done),
     );
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     driven
 }
 
@@ -551,16 +550,4 @@ impl<'a> BatchDescription<'a> {
             finished,
         }
     }
-}
-
-/// A progress bar on standard error, only when a person is watching it and the batch is long
-/// enough to need one; `None` otherwise, so pipes and logs stay clean.
-fn progress_bar(runs: u64) -> Option<ProgressBar> {
-    if runs < PROGRESS_MIN_RUNS || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let style =
-        ProgressStyle::with_template("{wide_bar} {pos}/{len} runs · {per_sec} · {eta} left")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-    Some(ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr()).with_style(style))
 }

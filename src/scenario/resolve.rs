@@ -18,8 +18,9 @@ use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE};
 const MAX_EXTENDS_DEPTH: usize = 16;
 /// Largest scenario file we read; anything bigger is not a hand-written scenario.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
-/// Name shown for the compiled-in default scenario.
-const EMBEDDED_NAME: &str = "<embedded default>";
+/// Name shown for the compiled-in default scenario (the `origin` of a `Scenario` loaded from
+/// it, as manifests record it).
+pub const EMBEDDED_NAME: &str = "<embedded default>";
 
 /// One `--set KEY=VALUE`.
 #[derive(Debug, Clone, PartialEq)]
