@@ -113,7 +113,9 @@ fn scaled(significand: u128, scale: i64) -> Option<u128> {
         significand.checked_mul(power(scale)?)
     } else {
         let divisor = power(-scale)?;
-        (significand % divisor == 0).then_some(significand / divisor)
+        significand
+            .is_multiple_of(divisor)
+            .then_some(significand / divisor)
     }
 }
 
