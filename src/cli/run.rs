@@ -430,15 +430,16 @@ fn report(
     }
     let mut details = match batch.dir {
         Some(dir) => format!(
-            "their rows in {0}/runs.csv have empty outcomes, and {0}/failures.csv says why.",
-            dir.display()
+            "their rows in {0}/runs.csv have empty outcomes, and {0}/failures.csv says why. \
+             Replay one with `sandtable replay --from {1} --run N`",
+            dir.display(),
+            output::shell_quote(&dir.display().to_string())
         ),
-        None => "they are left out of the figures above.".to_string(),
+        None => "they are left out of the figures above. Replay one with `sandtable replay \
+                 --run N` and the batch's scenario, --seed and --set"
+            .to_string(),
     };
-    details.push_str(
-        " Replay one with `sandtable replay --run N` and the batch's scenario, --seed and \
-         --set, and report it: it is a bug.",
-    );
+    details.push_str(", and report it: it is a bug.");
     if let Some(first) = &recorded.first_failure {
         let when = if batch.args.resume.is_some() {
             "The first since the batch resumed"
