@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{ReplayArgs, RunArgs, load_scenario};
+use super::{CompareArgs, ReplayArgs, RunArgs, load_scenario};
 use crate::batch::Shard;
 use crate::error::Error;
 use crate::output::{BatchFolder, BatchIdentity};
@@ -137,6 +137,74 @@ pub(super) fn resumed_run(args: &RunArgs) -> Result<RunArgs, Error> {
     Ok(filled)
 }
 
+/// `compare --resume DIR` completed from the interrupted comparison's manifest: the scenario
+/// files, `--set`s and `--alt`s (when the command line gives none of them), `--runs` (or
+/// `--precision` and `--max-runs`) and `--seed`. Each scenario's subfolder then checks that its
+/// batch is the one the command describes, naming every difference.
+///
+/// # Errors
+/// DIR holds no comparison or a complete one; one killed before it wrote its manifest, resumed
+/// with nothing else given; a scenario file not where the manifest says (exit 2).
+pub(super) fn resumed_compare(args: &CompareArgs) -> Result<CompareArgs, Error> {
+    let Some(dir) = &args.resume else {
+        return Ok(args.clone());
+    };
+    let given_scenarios =
+        !args.scenarios.is_empty() || !args.alt.is_empty() || !args.set.is_empty();
+    let Some(manifest) = BatchFolder::interrupted_comparison(dir)? else {
+        if given_scenarios {
+            return Ok(args.clone());
+        }
+        return Err(Error::Usage(format!(
+            "{}: no manifest.json of a comparison there, so --resume DIR alone cannot tell \
+             what to compare (a comparison killed before it could write one leaves only its \
+             scenarios' journals); give its whole command with --resume DIR, as the \"resume\" \
+             of any of its scenarios' manifest.json.partial spells it",
+            dir.display()
+        )));
+    };
+    let usage = |what: &str, text: &str, e: String| {
+        Error::Usage(format!(
+            "{}: its manifest's {what} {text}: {e}",
+            dir.display()
+        ))
+    };
+    let mut filled = args.clone();
+    filled.seed.get_or_insert(manifest.seed);
+    if manifest.precision.is_empty() {
+        filled.runs.get_or_insert(manifest.runs);
+    } else if args.precision.targets.is_empty() && args.runs.is_none() {
+        filled.precision.max_runs.get_or_insert(manifest.runs);
+        filled.precision.targets = manifest
+            .precision
+            .iter()
+            .map(|t| {
+                t.parse()
+                    .map_err(|e| usage("--precision", t, format!("{e}")))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if given_scenarios {
+        return Ok(filled);
+    }
+    for scenario in manifest.scenarios.iter().filter(|s| s.alt.is_none()) {
+        if scenario.origin != EMBEDDED_ORIGIN {
+            filled.scenarios.push(existing_file(&scenario.origin, dir)?);
+        }
+    }
+    filled.set = manifest
+        .overrides
+        .iter()
+        .map(|t| t.parse().map_err(|e| usage("--set", t, e)))
+        .collect::<Result<_, _>>()?;
+    filled.alt = manifest
+        .alts
+        .iter()
+        .map(|t| t.parse().map_err(|e| usage("--alt", t, e)))
+        .collect::<Result<_, _>>()?;
+    Ok(filled)
+}
+
 /// The scenario file a manifest names, `None` for the embedded default.
 ///
 /// # Errors
@@ -147,6 +215,15 @@ fn origin_path(identity: &BatchIdentity, dir: &Path) -> Result<Option<PathBuf>, 
     if origin == EMBEDDED_ORIGIN {
         return Ok(None);
     }
+    existing_file(origin, dir).map(Some)
+}
+
+/// The scenario file `origin` from the manifest in `dir`, when it is there.
+///
+/// # Errors
+/// When it is not (a manifest records the path as it was given, relative to where the batch
+/// was started).
+fn existing_file(origin: &str, dir: &Path) -> Result<PathBuf, Error> {
     let path = PathBuf::from(origin);
     if !path.is_file() {
         return Err(Error::Usage(format!(
@@ -156,7 +233,7 @@ fn origin_path(identity: &BatchIdentity, dir: &Path) -> Result<Option<PathBuf>, 
             dir.display()
         )));
     }
-    Ok(Some(path))
+    Ok(path)
 }
 
 /// A manifest's overrides as `--set` values.

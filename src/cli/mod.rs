@@ -153,10 +153,10 @@ pub struct PrecisionArgs {
     )]
     pub targets: Vec<PrecisionTarget>,
     /// With --precision: the most runs to use (at least one block of 200), written as for
-    /// --runs.
-    #[arg(long = "max-runs", value_name = "N", default_value_t = DEFAULT_MAX_RUNS,
-          value_parser = count::parse_runs, allow_negative_numbers = true)]
-    pub max_runs: u64,
+    /// --runs [default: 100000; with --resume, the batch's]
+    #[arg(long = "max-runs", value_name = "N", value_parser = count::parse_runs,
+          allow_negative_numbers = true)]
+    pub max_runs: Option<u64>,
 }
 
 /// `sandtable compare`.
@@ -174,18 +174,21 @@ pub struct CompareArgs {
     #[arg(long = "alt", value_name = "NAME:KEY=VALUE")]
     pub alt: Vec<compare::AltOverride>,
     /// Replications of every scenario, 1 to 100000000: 1000, 1_000, 10k, 2.5M or 1e6 (k and M
-    /// in either case).
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 1000,
-          value_parser = count::parse_runs, allow_negative_numbers = true)]
-    pub runs: u64,
-    /// Batch seed, the same for every scenario.
-    #[arg(short = 's', long, value_name = "S", default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
+    /// in either case) [default: 1000; with --resume, the comparison's]
+    #[arg(short = 'n', long, value_name = "N", value_parser = count::parse_runs,
+          allow_negative_numbers = true)]
+    pub runs: Option<u64>,
+    /// Batch seed, the same for every scenario [default: 20231002; with --resume, the
+    /// comparison's]
+    #[arg(short = 's', long, value_name = "S")]
+    pub seed: Option<u64>,
     /// Directory to write comparison.csv, comparison.json, manifest.json and a subfolder per
     /// scenario (its runs.csv, summary.csv, summary.json, manifest.json) into.
     #[arg(short = 'o', long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
-    /// Continue the interrupted comparison in DIR, with the same scenarios and options.
+    /// Continue the interrupted comparison in DIR; its manifest gives the scenarios, --alt,
+    /// --set, --runs (or --precision and --max-runs) and --seed (any of them given here must
+    /// agree with it).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// With --out: replace the comparison already in DIR, finished or interrupted (without it,
@@ -287,6 +290,25 @@ fn all_cores() -> u32 {
     std::thread::available_parallelism()
         .map_or(1, |n| u32::try_from(n.get()).unwrap_or(MAX_THREADS))
         .clamp(1, MAX_THREADS)
+}
+
+impl PrecisionArgs {
+    /// `--max-runs`, or its default.
+    pub fn max_runs(&self) -> u64 {
+        self.max_runs.unwrap_or(DEFAULT_MAX_RUNS)
+    }
+}
+
+impl CompareArgs {
+    /// `--runs`, or its default.
+    pub fn runs(&self) -> u64 {
+        self.runs.unwrap_or(DEFAULT_RUNS)
+    }
+
+    /// `--seed`, or the default seed.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(DEFAULT_SEED)
+    }
 }
 
 impl RunArgs {
@@ -463,7 +485,7 @@ mod tests {
             panic!("expected compare");
         };
         assert_eq!(
-            (compare.runs, compare.seed, compare.threads.count()),
+            (compare.runs(), compare.seed(), compare.threads.count()),
             (1000, 7, 3)
         );
         assert!(

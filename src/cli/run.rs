@@ -69,7 +69,7 @@ fn plan(args: &RunArgs, adaptive: bool) -> Result<Plan, Error> {
         // An adaptive batch is planned to its cap; it stops at the first checkpoint that
         // meets every target.
         runs: if adaptive {
-            args.precision.max_runs
+            args.precision.max_runs()
         } else {
             args.runs()
         },
@@ -99,7 +99,7 @@ fn adaptive(args: &RunArgs, scenario: &Scenario) -> Result<Option<TargetsAndChec
         .iter()
         .map(|t| t.bind(&schema).map_err(usage))
         .collect::<Result<Vec<_>, _>>()?;
-    let checkpoints = precision::checkpoints(args.precision.max_runs).map_err(usage)?;
+    let checkpoints = precision::checkpoints(args.precision.max_runs()).map_err(usage)?;
     Ok(Some((targets, checkpoints.collect())))
 }
 
@@ -364,7 +364,7 @@ fn write_outputs(
     ));
     let precision = recorded.adaptive.as_ref().zip(batch.adaptive.as_ref());
     let precision = precision
-        .map(|(a, (targets, _))| PrecisionReport::of(targets, batch.args.precision.max_runs, a));
+        .map(|(a, (targets, _))| PrecisionReport::of(targets, batch.args.precision.max_runs(), a));
     if let Some(report) = &precision {
         text.push_str(&output::render_precision(report));
     }
@@ -518,7 +518,7 @@ impl<'a> BatchDescription<'a> {
         for t in &self.args.precision.targets {
             command.push_str(&format!(" --precision {}", output::shell_quote(&t.text)));
         }
-        command.push_str(&format!(" --max-runs {}", self.args.precision.max_runs));
+        command.push_str(&format!(" --max-runs {}", self.args.precision.max_runs()));
         command
     }
 

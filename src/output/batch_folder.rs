@@ -6,7 +6,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::manifest::{Manifest, RESOLVED_SCENARIO};
+use super::comparison::CompareManifest;
+use super::manifest::{BatchStatus, Manifest, RESOLVED_SCENARIO};
 use super::resume::{self, MANIFEST_PARTIAL, ResumeError};
 use super::{OutputError, io_error};
 
@@ -75,6 +76,35 @@ impl BatchFolder {
             return Err(ResumeError::NoBatch { dir }.into());
         }
         Ok(resume::read_manifest(dir)?)
+    }
+
+    /// The manifest of the interrupted comparison in `dir`, for `compare --resume DIR`; `None`
+    /// when it has none (a comparison killed before it could write one leaves only its
+    /// scenarios' journals).
+    ///
+    /// # Errors
+    /// [`ResumeError`] when `dir` is not a folder or holds a complete comparison; an I/O error,
+    /// or [`OutputError::NotABatch`] when its manifest is not a comparison's.
+    pub fn interrupted_comparison(dir: &Path) -> Result<Option<CompareManifest>, OutputError> {
+        let shown = dir.display().to_string();
+        if !dir.is_dir() {
+            return Err(ResumeError::NoBatch { dir: shown }.into());
+        }
+        let path = dir.join("manifest.json");
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error(&path, e)),
+        };
+        let manifest: CompareManifest =
+            serde_json::from_str(&text).map_err(|e| OutputError::NotABatch {
+                dir: shown.clone(),
+                message: format!("its manifest.json is not a comparison's ({e})"),
+            })?;
+        if manifest.status == BatchStatus::Complete {
+            return Err(ResumeError::Complete { dir: shown }.into());
+        }
+        Ok(Some(manifest))
     }
 }
 

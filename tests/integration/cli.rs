@@ -758,3 +758,92 @@ fn extends_naming_a_directory_says_so() {
     );
     assert!(!stderr.contains("no such file"), "{stderr}");
 }
+
+/// `compare --resume DIR` alone continues a comparison stopped by Ctrl-C to the bytes of the one
+/// run in one go: its manifest gives the scenario files, `--set`s, `--alt`s, runs and seed.
+#[cfg(unix)]
+#[test]
+fn a_comparison_resumes_from_its_folder_alone() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+
+    let dir = tempfile::tempdir().unwrap();
+    let no_drones = repo_file("scenarios/variants/no-drones.toml");
+    let comparison = |out: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtable"));
+        command
+            .args([
+                "compare",
+                no_drones.to_str().unwrap(),
+                "-n",
+                "3000",
+                "-s",
+                "9",
+            ])
+            .args(["--alt", "big:convoy.kidal_column.vehicles=80"])
+            .args([
+                "--set",
+                "combat.night_factor=0.5",
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+        command
+    };
+    let whole = dir.path().join("whole");
+    assert!(comparison(&whole).arg("-q").status().unwrap().success());
+    let stopped = dir.path().join("stopped");
+    let child = comparison(&stopped)
+        .args(["-j", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = stopped.join("no-drones").join("runs.csv.partial");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fs::read(&partial).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < 30 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no rows after a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.code(), Some(1), "interrupted");
+
+    let stopped_arg = stopped.to_str().unwrap();
+    let output = sandtable()
+        .args(["compare", "--resume", stopped_arg, "-n", "2000"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it has 3000 runs, not 2000"), "{stderr}");
+
+    let table = stdout_of(&["compare", "--resume", stopped_arg]);
+    assert!(table.contains("big"), "{table}");
+    for name in [
+        "comparison.csv",
+        "comparison.json",
+        "big/runs.csv",
+        "no-drones/summary.csv",
+    ] {
+        assert!(
+            fs::read(stopped.join(name)).unwrap() == fs::read(whole.join(name)).unwrap(),
+            "{name} differs from the comparison run in one go"
+        );
+    }
+    // A folder without a comparison's manifest cannot say what to compare.
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let output = sandtable()
+        .args(["compare", "--resume", empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no manifest.json of a comparison"),
+        "{stderr}"
+    );
+}
