@@ -105,13 +105,17 @@ fn batch_scenario(folder: &BatchFolder, overrides: &[Override]) -> Result<Arc<Sc
 /// resume refuses it later, naming each difference, when it is not the batch in DIR.
 ///
 /// # Errors
-/// DIR holds no interrupted batch; the batch was adaptive and no `--precision` is given; its
-/// scenario file is not where the manifest says (exit 2).
+/// The batch was adaptive and no `--precision` is given; its scenario file is not where the
+/// manifest says (exit 2). A DIR without an interrupted batch is left to the resume to report.
 pub(super) fn resumed_run(args: &RunArgs) -> Result<RunArgs, Error> {
     let Some(dir) = &args.resume else {
         return Ok(args.clone());
     };
-    let manifest = BatchFolder::interrupted(dir)?;
+    // Without an interrupted batch to read, the resume itself says why, once the folder is
+    // claimed: a folder another batch is writing is reported as such first.
+    let Ok(manifest) = BatchFolder::interrupted(dir) else {
+        return Ok(args.clone());
+    };
     let identity = &manifest.identity;
     if manifest.reproduce.contains(" --precision ") && args.precision.targets.is_empty() {
         return Err(Error::Usage(format!(
@@ -151,7 +155,14 @@ pub(super) fn resumed_compare(args: &CompareArgs) -> Result<CompareArgs, Error> 
     };
     let given_scenarios =
         !args.scenarios.is_empty() || !args.alt.is_empty() || !args.set.is_empty();
-    let Some(manifest) = BatchFolder::interrupted_comparison(dir)? else {
+    // With scenarios given, a folder without a comparison to read is the resume's to report,
+    // once the folder is claimed (as for `run`); without, there is nothing to compare.
+    let manifest = match BatchFolder::interrupted_comparison(dir) {
+        Ok(manifest) => manifest,
+        Err(_) if given_scenarios => return Ok(args.clone()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(manifest) = manifest else {
         if given_scenarios {
             return Ok(args.clone());
         }
