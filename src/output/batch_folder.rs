@@ -121,7 +121,7 @@ fn parse_manifest(text: &str) -> Result<Manifest, String> {
             .filter_map(|s| s.get("name").and_then(serde_json::Value::as_str))
             .collect();
         return Err(format!(
-            "it holds a comparison; give the subfolder of one of its scenarios ({})",
+            "it holds a comparison, and each of its scenarios' subfolders is a batch: {}",
             names.join(", ")
         ));
     }
@@ -138,7 +138,10 @@ mod tests {
             r#"{"command": "compare", "scenarios": [{"name": "base"}, {"name": "big"}]}"#,
         )
         .unwrap_err();
-        assert!(error.contains("(base, big)"), "{error}");
+        assert!(
+            error.ends_with("subfolders is a batch: base, big"),
+            "{error}"
+        );
         assert!(parse_manifest("{").unwrap_err().contains("not JSON"));
         assert!(
             parse_manifest("{}")

@@ -833,6 +833,21 @@ fn a_comparison_resumes_from_its_folder_alone() {
             "{name} differs from the comparison run in one go"
         );
     }
+    // Each scenario's subfolder is a batch to replay from; the comparison's folder says so.
+    let big = fs::read_to_string(stopped.join("big/runs.csv")).unwrap();
+    let replayed = dir.path().join("replayed");
+    let from = stopped.join("big");
+    let (from, replayed) = (from.to_str().unwrap(), replayed.to_str().unwrap());
+    stdout_of(&["replay", "--from", from, "--run", "2500", "-o", replayed]);
+    let outcome = fs::read_to_string(Path::new(replayed).join("outcome.csv")).unwrap();
+    assert_eq!(outcome.lines().nth(1), big.lines().nth(2501));
+    let output = sandtable()
+        .args(["replay", "--from", stopped_arg, "--run", "1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a batch: no-drones, big"), "{stderr}");
     // A folder without a comparison's manifest cannot say what to compare.
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
