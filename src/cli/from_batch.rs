@@ -125,7 +125,12 @@ pub(super) fn resumed_run(args: &RunArgs) -> Result<RunArgs, Error> {
         )));
     }
     let mut filled = args.clone();
-    filled.runs.get_or_insert(identity.runs);
+    // An adaptive batch's runs are its cap.
+    if args.precision.targets.is_empty() {
+        filled.runs.get_or_insert(identity.runs);
+    } else {
+        filled.precision.max_runs.get_or_insert(identity.runs);
+    }
     filled.seed.get_or_insert(identity.seed);
     if filled.shard.is_none() && identity.shard.count != 1 {
         let shard = Shard::new(identity.shard.index, identity.shard.count)

@@ -401,26 +401,7 @@ fn resume_needs_only_the_folder() {
     let whole = dir.path().join("whole");
     assert!(batch(&whole).args(["-q"]).status().unwrap().success());
     let killed = dir.path().join("killed");
-    let mut child = batch(&killed)
-        .args(["-j", "1"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = killed.join("runs.csv.partial");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while fs::read(&partial).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < 30 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no rows after a minute"
-        );
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the batch ended too soon"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_part_way(batch(&killed), &killed.join("runs.csv.partial"));
 
     let killed_arg = killed.to_str().unwrap();
     let output = sandtable()
@@ -757,6 +738,87 @@ fn extends_naming_a_directory_says_so() {
         "{stderr}"
     );
     assert!(!stderr.contains("no such file"), "{stderr}");
+}
+
+/// Starts `command` on one thread, waits until its journal `partial` holds 30 rows and kills
+/// it (SIGKILL: nothing is saved but the journal).
+fn kill_part_way(mut command: std::process::Command, partial: &Path) {
+    let mut child = command
+        .args(["-j", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fs::read(partial).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < 30 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no rows after a minute"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended too soon"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// An adaptive batch's manifest does not hold its targets: `--resume DIR` alone says so and
+/// gives the command; with the targets (the cap from the manifest) it resumes to the bytes of
+/// the batch run in one go.
+#[test]
+fn an_adaptive_batch_resumes_with_its_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    // A target no 2,000 runs meet: the batch runs to its cap.
+    let batch = |out: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtable"));
+        command
+            .args([
+                "run",
+                "--precision",
+                "fama_killed=0.01",
+                "--max-runs",
+                "2000",
+            ])
+            .args(["-o", out.to_str().unwrap()]);
+        command
+    };
+    let whole = dir.path().join("whole");
+    assert!(batch(&whole).arg("-q").status().unwrap().success());
+    let killed = dir.path().join("killed");
+    kill_part_way(batch(&killed), &killed.join("runs.csv.partial"));
+    let killed_arg = killed.to_str().unwrap();
+    let output = sandtable()
+        .args(["run", "--resume", killed_arg])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the batch there is adaptive"), "{stderr}");
+    assert!(
+        stderr.contains("--precision fama_killed=0.01 --max-runs 2000"),
+        "{stderr}"
+    );
+    let output = sandtable()
+        .args([
+            "run",
+            "--resume",
+            killed_arg,
+            "--precision",
+            "fama_killed=0.01",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    for name in ["runs.csv", "summary.csv", "precision.json"] {
+        assert!(
+            fs::read(killed.join(name)).unwrap() == fs::read(whole.join(name)).unwrap(),
+            "{name} differs from the batch run in one go"
+        );
+    }
 }
 
 /// `compare --resume DIR` alone continues a comparison stopped by Ctrl-C to the bytes of the one
