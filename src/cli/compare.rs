@@ -11,7 +11,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use super::interrupt::Interrupts;
-use super::{CompareArgs, claim_folder, load_scenario, print};
+use super::progress::Progress;
+use super::{CompareArgs, claim_folder, from_batch, load_scenario, print, quiet_needs_files};
 use crate::batch::comparison::{ComparisonBuilder, record_comparison};
 use crate::batch::precision::{self, Adaptive, Target, TargetsAndCheckpoints};
 use crate::batch::{
@@ -106,6 +107,9 @@ pub(super) fn compare(
     command_line: &[String],
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
+    quiet_needs_files(args.quiet, args.out.as_deref(), args.resume.as_deref())?;
+    // `--resume DIR` alone: the rest of the comparison's description from its manifest.
+    let args = &from_batch::resumed_compare(args)?;
     let stop = interrupts.watch();
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
@@ -122,7 +126,9 @@ pub(super) fn compare(
     let mut outputs = open_outputs(&study, &started)?;
     let recorded = drive(&study, &mut outputs, stop)?;
     let (text, failures) = finish(&study, outputs, &recorded)?;
-    print(&text)?;
+    if !args.quiet {
+        print(&text)?;
+    }
     report(&study, &recorded, failures)
 }
 
@@ -207,19 +213,19 @@ impl<'a> Study<'a> {
                 .iter()
                 .map(|t| bind_target(t, &entries[0].schema, &comparison))
                 .collect::<Result<Vec<_>, _>>()?;
-            let checkpoints = precision::checkpoints(args.precision.max_runs)
+            let checkpoints = precision::checkpoints(args.precision.max_runs())
                 .map_err(|e| Error::Usage(e.to_string()))?;
             Some((bound, checkpoints.collect()))
         };
         let plan = Plan {
-            seed: args.seed,
+            seed: args.seed(),
             runs: if adaptive.is_some() {
-                args.precision.max_runs
+                args.precision.max_runs()
             } else {
-                args.runs
+                args.runs()
             },
             shard: Shard::WHOLE,
-            threads: args.threads as usize,
+            threads: args.threads.count(),
         };
         Ok(Study {
             args,
@@ -249,18 +255,18 @@ impl<'a> Study<'a> {
                 .map(|p| shell_quote(&p.display().to_string())),
         );
         match &self.adaptive {
-            None => words.extend(["--runs".to_string(), self.args.runs.to_string()]),
+            None => words.extend(["--runs".to_string(), self.args.runs().to_string()]),
             Some(_) => {
                 for t in &self.args.precision.targets {
                     words.extend(["--precision".to_string(), shell_quote(&t.text)]);
                 }
                 words.extend([
                     "--max-runs".to_string(),
-                    self.args.precision.max_runs.to_string(),
+                    self.args.precision.max_runs().to_string(),
                 ]);
             }
         }
-        words.extend(["--seed".to_string(), self.args.seed.to_string()]);
+        words.extend(["--seed".to_string(), self.args.seed().to_string()]);
         for o in &self.args.set {
             words.extend(["--set".to_string(), shell_quote(&o.text)]);
         }
@@ -522,7 +528,10 @@ fn drive(study: &Study<'_>, outputs: &mut Outputs, stop: &Stop) -> Result<Record
         .map(|(f, b)| Recording::new(f.as_mut(), b))
         .collect();
     let up_to = &outputs.recorded_up_to;
+    let first = outputs.first_run;
+    let progress = Progress::new(study.plan.runs - first, study.args.quiet);
     let mut block = |runs: Range<u64>| -> Result<Driven, Error> {
+        let done_before = runs.start - first;
         record_comparison(
             &scenarios,
             study.plan.seed,
@@ -532,12 +541,15 @@ fn drive(study: &Study<'_>, outputs: &mut Outputs, stop: &Stop) -> Result<Record
             &mut recordings,
             up_to,
             &mut comparison.borrow_mut(),
-            &mut |_| {},
+            &mut |done| progress.set(done_before + done),
         )
     };
-    let first = outputs.first_run;
     let (driven, adaptive) = match &study.adaptive {
-        None => (block(first..study.plan.runs)?, None),
+        None => {
+            let driven = block(first..study.plan.runs);
+            progress.finish();
+            (driven?, None)
+        }
         Some((targets, checkpoints)) => {
             let wanted: Vec<f64> = targets.iter().map(|t| t.half_width).collect();
             let half_widths = || {
@@ -556,7 +568,9 @@ fn drive(study: &Study<'_>, outputs: &mut Outputs, stop: &Stop) -> Result<Record
                 &wanted,
                 &mut block,
                 half_widths,
-            )?;
+            );
+            progress.finish();
+            let a = a?;
             (a.driven, Some(a))
         }
     };
@@ -601,7 +615,7 @@ fn finish(
         .adaptive
         .as_ref()
         .zip(study.adaptive.as_ref())
-        .map(|(a, (targets, _))| PrecisionReport::of(targets, study.args.precision.max_runs, a));
+        .map(|(a, (targets, _))| PrecisionReport::of(targets, study.args.precision.max_runs(), a));
     let file = ComparisonFile {
         engine: Engine::current(),
         status,

@@ -3,8 +3,12 @@
 
 mod check;
 mod compare;
+mod count;
 mod drivers;
+mod from_batch;
+mod help;
 mod interrupt;
+mod progress;
 mod replay;
 mod run;
 
@@ -37,7 +41,8 @@ pub(crate) const MAX_THREADS: u32 = 1024;
     about = "Monte Carlo batches of convoys, camps and armed factions in northern Mali after MINUSMA",
     long_about = "Monte Carlo batches of convoys, camps and armed factions in northern Mali after the UN \
                   peacekeepers (MINUSMA) leave.\n\nWithout a command, runs the embedded default scenario \
-                  (Gao → Kidal, autumn 2023) with the default settings of `sandtable run`."
+                  (Gao → Kidal, autumn 2023) with the default settings of `sandtable run`.",
+    after_help = help::TOP
 )]
 pub(crate) struct Cli {
     /// What to do; `run` on the embedded default scenario when omitted.
@@ -50,18 +55,25 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run a Monte Carlo batch and print its outcome distribution; with --out, write
     /// runs.csv, summary.csv, summary.json and manifest.json.
+    #[command(after_help = help::RUN)]
     Run(RunArgs),
-    /// Load and validate a scenario, and print a digest of it.
+    /// Load and validate a scenario (the embedded default without one), and print a digest
+    /// of it.
+    #[command(after_help = help::CHECK)]
     Check(CheckArgs),
-    /// Re-run one replication of a batch, bit for bit, and tell it as dated events.
+    /// Re-run one replication of a batch, bit for bit, and tell it as dated events; --from a
+    /// batch's folder takes its scenario, seed and overrides.
+    #[command(after_help = help::REPLAY)]
     Replay(ReplayArgs),
     /// Run several scenarios on the same seed and run indices and print each outcome's paired
     /// difference from the base, with its 95 % interval; with --out, write comparison.csv,
     /// comparison.json, manifest.json and each scenario's run output in a subfolder.
+    #[command(after_help = help::COMPARE)]
     Compare(CompareArgs),
     /// Rank the drawn inputs of a finished batch by how much they move one outcome: partial
     /// rank correlations with 95 % intervals, standardized regression coefficients with their
     /// R², and for a yes/no outcome the PRIM box where it happens most.
+    #[command(after_help = help::DRIVERS)]
     Drivers(DriversArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
     // `sweep` (several scenarios, or design points, through batch::drive),
@@ -86,31 +98,37 @@ pub(crate) struct RunArgs {
     /// The scenario and its overrides.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Replications in the batch (1 to 100000000).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub runs: u64,
-    /// Batch seed: replication i draws only from the random stream (seed, i).
-    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
+    /// Replications in the batch, 1 to 100000000: 1000, 1_000, 10k, 2.5M or 1e6 (k and M in
+    /// either case) [default: 1000; with --resume, the batch's]
+    #[arg(short = 'n', long, value_name = "N", value_parser = count::parse_runs,
+          allow_negative_numbers = true)]
+    pub runs: Option<u64>,
+    /// Batch seed: replication i draws only from the random stream (seed, i) [default:
+    /// 20231002; with --resume, the batch's]
+    #[arg(short = 's', long, value_name = "S")]
+    pub seed: Option<u64>,
     /// Directory to write runs.csv, summary.csv, summary.json and manifest.json into
     /// (created if missing; files appear when the batch ends, and runs.csv.partial grows while
     /// it runs).
-    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    #[arg(short = 'o', long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
     /// Continue the interrupted batch in DIR (one run with --out DIR and stopped by Ctrl-C, a
-    /// kill or a crash), with the same scenario, --runs, --seed, --shard and --set; the files
-    /// come out as if it had never stopped.
+    /// kill or a crash); its manifest gives the scenario, --runs, --seed, --shard and --set
+    /// (any of them given here must agree with it). The files come out as if it had never
+    /// stopped.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// With --out: replace the batch already in DIR, finished or interrupted (without it,
     /// --out refuses a folder that holds one).
     #[arg(long, requires = "out")]
     pub force: bool,
-    /// Worker threads (1 to 1024); never changes a result.
-    #[arg(long, value_name = "T", default_value_t = default_threads(),
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
-    pub threads: u32,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    /// No summary table on standard output and no progress display: only the files (so
+    /// --out or --resume is needed); messages still go to standard error.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// Run only block K of N of the batch's runs (K from 1 to N), to split a batch across
     /// machines; the shards' runs.csv rows, concatenated in K order, are the whole batch's.
     #[arg(long, value_name = "K/N", conflicts_with = "targets")]
@@ -134,10 +152,11 @@ pub struct PrecisionArgs {
         conflicts_with = "runs"
     )]
     pub targets: Vec<PrecisionTarget>,
-    /// With --precision: the most runs to use (at least one block of 200).
-    #[arg(long = "max-runs", value_name = "N", default_value_t = DEFAULT_MAX_RUNS,
-          value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub max_runs: u64,
+    /// With --precision: the most runs to use (at least one block of 200), written as for
+    /// --runs [default: 100000; with --resume, the batch's]
+    #[arg(long = "max-runs", value_name = "N", value_parser = count::parse_runs,
+          allow_negative_numbers = true)]
+    pub max_runs: Option<u64>,
 }
 
 /// `sandtable compare`.
@@ -154,28 +173,35 @@ pub struct CompareArgs {
     /// ([a-z0-9_-]+). Repeat with the same NAME to change several values in one alternative.
     #[arg(long = "alt", value_name = "NAME:KEY=VALUE")]
     pub alt: Vec<compare::AltOverride>,
-    /// Replications of every scenario (1 to 100000000).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
-    pub runs: u64,
-    /// Batch seed, the same for every scenario.
-    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
+    /// Replications of every scenario, 1 to 100000000: 1000, 1_000, 10k, 2.5M or 1e6 (k and M
+    /// in either case) [default: 1000; with --resume, the comparison's]
+    #[arg(short = 'n', long, value_name = "N", value_parser = count::parse_runs,
+          allow_negative_numbers = true)]
+    pub runs: Option<u64>,
+    /// Batch seed, the same for every scenario [default: 20231002; with --resume, the
+    /// comparison's]
+    #[arg(short = 's', long, value_name = "S")]
+    pub seed: Option<u64>,
     /// Directory to write comparison.csv, comparison.json, manifest.json and a subfolder per
     /// scenario (its runs.csv, summary.csv, summary.json, manifest.json) into.
-    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    #[arg(short = 'o', long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
-    /// Continue the interrupted comparison in DIR, with the same scenarios and options.
+    /// Continue the interrupted comparison in DIR; its manifest gives the scenarios, --alt,
+    /// --set, --runs (or --precision and --max-runs) and --seed (any of them given here must
+    /// agree with it).
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// With --out: replace the comparison already in DIR, finished or interrupted (without it,
     /// --out refuses a folder that holds one).
     #[arg(long, requires = "out")]
     pub force: bool,
-    /// Worker threads (1 to 1024); never changes a result.
-    #[arg(long, value_name = "T", default_value_t = default_threads(),
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
-    pub threads: u32,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    /// No comparison table on standard output: only the files (so --out or --resume is
+    /// needed); messages still go to standard error.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// Adaptive replication.
     #[command(flatten)]
     pub precision: PrecisionArgs,
@@ -194,16 +220,16 @@ pub(crate) struct DriversArgs {
     pub outcome: Option<OutcomeChoice>,
     /// Write the table to FILE.csv (outcome, input, prcc, prcc_ci95_low, prcc_ci95_high, src)
     /// and everything, the PRIM trajectory included, to FILE.json beside it.
-    #[arg(long, value_name = "FILE.csv")]
+    #[arg(short = 'o', long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
 }
 
 /// `sandtable check`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct CheckArgs {
-    /// Scenario file (TOML) to check.
+    /// Scenario file (TOML) to check; without it, the embedded default.
     #[arg(value_name = "SCENARIO")]
-    pub scenario: PathBuf,
+    pub scenario: Option<PathBuf>,
     /// Override one scenario value by its path before checking (as for `run`).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<Override>,
@@ -212,25 +238,104 @@ pub(crate) struct CheckArgs {
 /// `sandtable replay`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ReplayArgs {
-    /// The scenario and its overrides (as given to the batch).
+    /// The scenario and its overrides (as given to the batch; with --from, the batch's, and
+    /// any given here must agree with them).
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    /// The batch whose run to replay: the folder of a `run --out` (or of one scenario of a
+    /// `compare --out`), or its manifest.json. Its scenario, --seed and --set are used.
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
     /// The replication to re-run: the `run` column of runs.csv (from 0).
     #[arg(long, value_name = "I")]
     pub run: u64,
-    /// The batch seed.
-    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
+    /// The batch seed [default: 20231002; with --from, the batch's]
+    #[arg(short = 's', long, value_name = "S")]
+    pub seed: Option<u64>,
     /// Directory to write events.csv and outcome.csv (the run's row of runs.csv) into.
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'o', long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-/// The worker threads `run` uses by default: every core the system offers us.
-pub(crate) fn default_threads() -> u32 {
+/// `--threads`, for every command that runs a batch.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ThreadsArg {
+    /// Worker threads, 1 to 1024; never changes a result [default: all cores]
+    #[arg(short = 'j', long = "threads", value_name = "T",
+          value_parser = parse_threads)]
+    pub threads: Option<u32>,
+}
+
+impl ThreadsArg {
+    /// The threads to run on: as given, or every core the system offers us.
+    pub fn count(self) -> usize {
+        self.threads.unwrap_or_else(all_cores) as usize
+    }
+}
+
+/// A `--threads` value: 1 to [`MAX_THREADS`]; all cores is the default, not a number.
+fn parse_threads(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Ok(0) => Err("at least 1 thread; leave --threads out to use all cores".to_string()),
+        _ => Err(format!(
+            "a whole number of threads from 1 to {MAX_THREADS}; leave --threads out to use all \
+             cores"
+        )),
+    }
+}
+
+/// Every core the system offers us, within [`MAX_THREADS`].
+fn all_cores() -> u32 {
     std::thread::available_parallelism()
         .map_or(1, |n| u32::try_from(n.get()).unwrap_or(MAX_THREADS))
         .clamp(1, MAX_THREADS)
+}
+
+impl PrecisionArgs {
+    /// `--max-runs`, or its default.
+    pub fn max_runs(&self) -> u64 {
+        self.max_runs.unwrap_or(DEFAULT_MAX_RUNS)
+    }
+}
+
+impl CompareArgs {
+    /// `--runs`, or its default.
+    pub fn runs(&self) -> u64 {
+        self.runs.unwrap_or(DEFAULT_RUNS)
+    }
+
+    /// `--seed`, or the default seed.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(DEFAULT_SEED)
+    }
+}
+
+impl RunArgs {
+    /// `--runs`, or its default.
+    pub fn runs(&self) -> u64 {
+        self.runs.unwrap_or(DEFAULT_RUNS)
+    }
+
+    /// `--seed`, or the default seed.
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(DEFAULT_SEED)
+    }
+}
+
+/// A batch's runs when `--runs` is not given.
+pub(crate) const DEFAULT_RUNS: u64 = 1000;
+
+/// `--quiet` with nowhere to write: the command would show nothing and keep nothing.
+fn quiet_needs_files(quiet: bool, out: Option<&Path>, resume: Option<&Path>) -> Result<(), Error> {
+    if quiet && out.is_none() && resume.is_none() {
+        return Err(Error::Usage(
+            "--quiet prints nothing, so without --out DIR (or --resume DIR) the batch would \
+             leave no trace; give --out DIR, or leave out --quiet"
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// The program: parses the process's arguments and runs the command. clap handles `--help`,
@@ -330,12 +435,89 @@ mod tests {
         else {
             panic!("expected run");
         };
-        assert_eq!(
-            (run.runs, run.seed, run.threads),
-            (1000, DEFAULT_SEED, default_threads())
-        );
+        assert_eq!((run.runs(), run.seed()), (1000, DEFAULT_SEED));
+        assert_eq!(run.threads.count(), all_cores() as usize);
         assert!(run.scenario.scenario.is_none() && run.out.is_none() && run.shard.is_none());
-        assert!(run.resume.is_none());
+        assert!(run.resume.is_none() && !run.quiet);
+    }
+
+    #[test]
+    fn short_flags_are_the_long_ones() {
+        let Some(Command::Run(run)) = Cli::try_parse_from([
+            "sandtable",
+            "run",
+            "-n",
+            "10k",
+            "-s",
+            "7",
+            "-o",
+            "out",
+            "-j",
+            "2",
+            "-q",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("expected run");
+        };
+        assert_eq!(
+            (run.runs(), run.seed(), run.threads.count()),
+            (10_000, 7, 2)
+        );
+        assert_eq!(run.out.as_deref(), Some(Path::new("out")));
+        assert!(run.quiet);
+        let Some(Command::Compare(compare)) = Cli::try_parse_from([
+            "sandtable",
+            "compare",
+            "-n",
+            "1e3",
+            "-s",
+            "7",
+            "-o",
+            "out",
+            "-j",
+            "3",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("expected compare");
+        };
+        assert_eq!(
+            (compare.runs(), compare.seed(), compare.threads.count()),
+            (1000, 7, 3)
+        );
+        assert!(
+            Cli::try_parse_from(["sandtable", "replay", "--run", "1", "-s", "3", "-o", "r"])
+                .is_ok()
+        );
+        assert!(Cli::try_parse_from(["sandtable", "drivers", "d", "-o", "x.csv"]).is_ok());
+    }
+
+    #[test]
+    fn every_example_in_the_help_parses() {
+        let examples = [
+            help::TOP,
+            help::RUN,
+            help::CHECK,
+            help::REPLAY,
+            help::COMPARE,
+            help::DRIVERS,
+        ];
+        let mut seen = 0;
+        for text in examples {
+            for line in text.lines().filter(|l| l.starts_with("  sandtable")) {
+                // The command, before the explanation that follows two spaces.
+                let command = line.trim_start().split("  ").next().unwrap_or_default();
+                let words: Vec<&str> = command.split_whitespace().collect();
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("{command}: {e}");
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 20, "{seen} examples");
     }
 
     #[test]
@@ -343,6 +525,9 @@ mod tests {
         for args in [
             &["sandtable", "run", "--runs", "0"][..],
             &["sandtable", "run", "--runs", "100000001"],
+            &["sandtable", "run", "-n", "-5"],
+            &["sandtable", "run", "--max-runs", "1.5"],
+            &["sandtable", "compare", "--runs", "1e9"],
             &["sandtable", "run", "--threads", "0"],
             &["sandtable", "run", "--threads", "1025"],
             &["sandtable", "run", "--shard", "4/3"],
@@ -350,10 +535,29 @@ mod tests {
             &["sandtable", "run", "--set", "novalue"],
             &["sandtable", "run", "--out", "a", "--resume", "a"],
             &["sandtable", "replay"],
-            &["sandtable", "check"],
+            &["sandtable", "replay", "--from"],
         ] {
             let error = Cli::try_parse_from(args).expect_err(&args.join(" "));
             assert_eq!(error.exit_code(), 2, "{}", args.join(" "));
         }
+    }
+
+    #[test]
+    fn check_without_a_scenario_checks_the_default() {
+        let Some(Command::Check(check)) =
+            Cli::try_parse_from(["sandtable", "check"]).unwrap().command
+        else {
+            panic!("expected check");
+        };
+        assert!(check.scenario.is_none());
+    }
+
+    #[test]
+    fn quiet_needs_somewhere_to_write() {
+        let dir = Some(Path::new("out"));
+        assert!(quiet_needs_files(true, None, None).is_err());
+        assert!(quiet_needs_files(true, dir, None).is_ok());
+        assert!(quiet_needs_files(true, None, dir).is_ok());
+        assert!(quiet_needs_files(false, None, None).is_ok());
     }
 }

@@ -4,15 +4,14 @@
 //! Ctrl-C or SIGTERM stops it cleanly with the finished runs saved.
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use super::interrupt::Interrupts;
-use super::{RunArgs, claim_folder, load_scenario, print};
+use super::progress::Progress;
+use super::{RunArgs, claim_folder, from_batch, load_scenario, print, quiet_needs_files};
 use crate::batch::precision::{self, Adaptive, RunPrecision, TargetsAndCheckpoints};
 use crate::batch::{
     self, BatchOptions, BatchSummary, Driven, FailRuns, Plan, RecordedRun, Recording, Shard, Stop,
@@ -25,9 +24,6 @@ use crate::output::{
 };
 use crate::scenario::Scenario;
 use crate::sim::OutcomeSchema;
-
-/// Batches smaller than this finish too fast for a progress bar to help.
-const PROGRESS_MIN_RUNS: u64 = 1000;
 
 /// The environment variable of the failure test seam (see [`failing_runs`]).
 pub(super) const FAIL_RUNS_VARIABLE: &str = "SANDTABLE_TEST_FAIL_RUNS";
@@ -46,6 +42,9 @@ pub(super) fn run(
     command_line: &[String],
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
+    quiet_needs_files(args.quiet, args.out.as_deref(), args.resume.as_deref())?;
+    // `--resume DIR` alone: the rest of the batch's description from its manifest.
+    let args = &from_batch::resumed_run(args)?;
     let stop = interrupts.watch();
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
@@ -58,7 +57,9 @@ pub(super) fn run(
     let outputs = open_outputs(&batch, &started)?;
     let (recorded, summary, text) =
         drive_and_write(&batch, outputs, stop).map_err(|e| journal_kept(&batch, e))?;
-    print(&text)?;
+    if !args.quiet {
+        print(&text)?;
+    }
     report(&batch, &recorded, &summary)
 }
 
@@ -103,16 +104,16 @@ fn journal_kept(batch: &BatchDescription<'_>, error: Error) -> Error {
 /// The batch's plan: seed, runs, shard and threads, with a shard that holds no runs refused.
 fn plan(args: &RunArgs, adaptive: bool) -> Result<Plan, Error> {
     let plan = Plan {
-        seed: args.seed,
+        seed: args.seed(),
         // An adaptive batch is planned to its cap; it stops at the first checkpoint that
         // meets every target.
         runs: if adaptive {
-            args.precision.max_runs
+            args.precision.max_runs()
         } else {
-            args.runs
+            args.runs()
         },
         shard: args.shard.unwrap_or(Shard::WHOLE),
-        threads: args.threads as usize,
+        threads: args.threads.count(),
     };
     if plan.run_indices().is_empty() {
         return Err(Error::Usage(format!(
@@ -137,7 +138,7 @@ fn adaptive(args: &RunArgs, scenario: &Scenario) -> Result<Option<TargetsAndChec
         .iter()
         .map(|t| t.bind(&schema).map_err(usage))
         .collect::<Result<Vec<_>, _>>()?;
-    let checkpoints = precision::checkpoints(args.precision.max_runs).map_err(usage)?;
+    let checkpoints = precision::checkpoints(args.precision.max_runs()).map_err(usage)?;
     Ok(Some((targets, checkpoints.collect())))
 }
 
@@ -276,9 +277,12 @@ fn drive(
         (Some((targets, checkpoints)), Some(tracker)) => {
             let wanted: Vec<f64> = targets.iter().map(|t| t.half_width).collect();
             let tracker = RefCell::new(tracker);
+            let first = outputs.first_run;
+            let progress = Progress::new(plan.run_indices().end - first, batch.args.quiet);
             // The same replications and recording as a fixed batch, a block at a time, with
             // each outcome also counted towards the targets, in run order.
             let block = |runs: Range<u64>| -> Result<Driven, Error> {
+                let done_before = runs.start - first;
                 batch::run_replications(
                     scenario,
                     plan.seed,
@@ -291,17 +295,18 @@ fn drive(
                         }
                         recording.hand_over::<Error>(run, recorded)
                     },
-                    &mut |_| {},
+                    &mut |done| progress.set(done_before + done),
                 )
             };
-            let first = outputs.first_run;
             let a = precision::drive_to_precision(
                 first,
                 checkpoints.iter().copied(),
                 &wanted,
                 block,
                 || tracker.borrow().half_widths(),
-            )?;
+            );
+            progress.finish();
+            let a = a?;
             (a.driven, Some(a))
         }
         _ => {
@@ -319,7 +324,7 @@ fn drive(
     })
 }
 
-/// The runs `runs` of a batch of fixed size through `record_batch`, with a progress bar.
+/// The runs `runs` of a batch of fixed size through `record_batch`, with its progress shown.
 fn fixed_batch(
     batch: &BatchDescription<'_>,
     runs: Range<u64>,
@@ -327,7 +332,7 @@ fn fixed_batch(
     record: impl Fn(u64, batch::RunResult) -> Result<RecordedRun<output::RunsRow>, String> + Sync,
     recording: &mut Recording<'_, BatchFiles>,
 ) -> Result<Driven, Error> {
-    let bar = progress_bar(runs.end - runs.start);
+    let progress = Progress::new(runs.end - runs.start, batch.args.quiet);
     let driven = batch::record_batch(
         batch.scenario,
         batch.plan.seed,
@@ -335,15 +340,9 @@ fn fixed_batch(
         options,
         record,
         recording,
-        &mut |done| {
-            if let Some(bar) = &bar {
-                bar.set_position(done);
-            }
-        },
+        &mut |done| progress.set(done),
     );
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     driven
 }
 
@@ -420,7 +419,7 @@ fn write_outputs(
     ));
     let precision = recorded.adaptive.as_ref().zip(batch.adaptive.as_ref());
     let precision = precision
-        .map(|(a, (targets, _))| PrecisionReport::of(targets, batch.args.precision.max_runs, a));
+        .map(|(a, (targets, _))| PrecisionReport::of(targets, batch.args.precision.max_runs(), a));
     if let Some(report) = &precision {
         text.push_str(&output::render_precision(report));
     }
@@ -486,15 +485,18 @@ fn report(
     }
     let mut details = match batch.dir {
         Some(dir) => format!(
-            "their rows in {0}/runs.csv have empty outcomes, and {0}/failures.csv says why.",
-            dir.display()
+            "their rows in {0}/runs.csv have empty outcomes, and {0}/failures.csv says why. \
+             Replay one with `sandtable replay --from {1} --run N`",
+            dir.display(),
+            output::shell_quote(&dir.display().to_string())
         ),
-        None => "they are left out of the figures above.".to_string(),
+        None => "they are left out of the figures above. Replay one with `sandtable replay \
+                 --run N` and the batch's scenario, --seed and --set"
+            .to_string(),
     };
     details.push_str(
-        " Replay one with `sandtable replay --run N` and the batch's scenario, --seed and \
-         --set, and report it: it is a bug (unless the reason is the run's step budget: then \
-         the scenario's fights never end, see docs/ERRORS.md).",
+        ", and report it: it is a bug (unless the reason is the run's step budget: then the \
+         scenario's fights never end, see docs/ERRORS.md).",
     );
     if let Some(first) = &recorded.first_failure {
         let when = if batch.args.resume.is_some() {
@@ -574,7 +576,7 @@ impl<'a> BatchDescription<'a> {
         for t in &self.args.precision.targets {
             command.push_str(&format!(" --precision {}", output::shell_quote(&t.text)));
         }
-        command.push_str(&format!(" --max-runs {}", self.args.precision.max_runs));
+        command.push_str(&format!(" --max-runs {}", self.args.precision.max_runs()));
         command
     }
 
@@ -608,16 +610,4 @@ impl<'a> BatchDescription<'a> {
             files: Default::default(),
         }
     }
-}
-
-/// A progress bar on standard error, only when a person is watching it and the batch is long
-/// enough to need one; `None` otherwise, so pipes and logs stay clean.
-fn progress_bar(runs: u64) -> Option<ProgressBar> {
-    if runs < PROGRESS_MIN_RUNS || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let style =
-        ProgressStyle::with_template("{wide_bar} {pos}/{len} runs · {per_sec} · {eta} left")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-    Some(ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr()).with_style(style))
 }

@@ -4,6 +4,7 @@
 //! narrative, scenario digest). It never prints: only `cli` talks to the terminal.
 
 mod atomic;
+mod batch_folder;
 mod comparison;
 mod comparison_table;
 mod digest;
@@ -24,6 +25,7 @@ use std::io;
 use std::path::Path;
 
 pub(crate) use atomic::AtomicFile;
+pub use batch_folder::BatchFolder;
 pub use comparison::{
     COMPARISON_HEADER, CompareManifest, ComparedScenario, ComparisonFile, ComparisonRow,
     PrecisionCheckpoint, PrecisionEntry, PrecisionReport, comparison_rows, write_comparison,

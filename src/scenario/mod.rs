@@ -13,7 +13,7 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostic::ScenarioError;
-pub use resolve::Override;
+pub use resolve::{EMBEDDED_NAME as EMBEDDED_ORIGIN, Override};
 pub use schema::{CombatMode, FireKind, Posture, SiteKind};
 pub use uncertain::{Dist, Draws, Param, ParamId};
 

@@ -15,8 +15,9 @@ use super::limits::{MAX_CHAIN_BYTES, MAX_EXTENDS_DEPTH, MAX_FILE_BYTES, max_entr
 use super::locate;
 use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE};
 
-/// Name shown for the compiled-in default scenario.
-const EMBEDDED_NAME: &str = "<embedded default>";
+/// Name shown for the compiled-in default scenario (the `origin` of a `Scenario` loaded from
+/// it, as manifests record it).
+pub const EMBEDDED_NAME: &str = "<embedded default>";
 
 /// One `--set KEY=VALUE`.
 #[derive(Debug, Clone, PartialEq)]

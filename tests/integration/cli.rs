@@ -53,23 +53,37 @@ fn names_in(dir: &Path) -> Vec<String> {
 fn help_and_version_exit_0_and_show_the_defaults() {
     let help = stdout_of(&["run", "--help"]);
     for default in [
-        "[default: 1000]",
-        "[default: 20231002]",
-        "--threads <T>",
+        "[default: 1000",
+        "[default: 20231002",
+        "-j, --threads <T>",
+        "[default: all cores]",
+        "-n, --runs <N>",
+        "-s, --seed <S>",
+        "-o, --out <DIR>",
+        "-q, --quiet",
         "--shard <K/N>",
         "--set <KEY=VALUE>",
+        "10k, 2.5M or 1e6",
     ] {
         assert!(
             help.contains(default),
             "run --help lacks {default:?}:\n{help}"
         );
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    assert!(help.contains(&format!("[default: {threads}]")), "{help}");
     let top = stdout_of(&["--help"]);
     for command in ["run", "check", "replay"] {
         assert!(top.contains(command), "{top}");
     }
+    // Every command's help ends with examples to copy.
+    for command in ["run", "check", "replay", "compare", "drivers"] {
+        let help = stdout_of(&[command, "--help"]);
+        let examples = help.split("Examples:\n").nth(1).unwrap_or_default();
+        assert!(
+            examples.contains(&format!("  sandtable {command}")),
+            "{command} --help has no examples:\n{help}"
+        );
+    }
+    assert!(top.contains("Examples:\n  sandtable "), "{top}");
     assert!(stdout_of(&["--version"]).contains(env!("CARGO_PKG_VERSION")));
 }
 
@@ -137,11 +151,21 @@ fn bad_input_exits_2_with_a_clear_message() {
             &["--set", "no_such_key"],
         ),
         (&["run", "--set", "vehicles"], &["KEY=VALUE"]),
-        (&["run", "--runs", "0"], &["--runs", "1..=100000000"]),
-        (&["run", "--runs", "100000001"], &["--runs"]),
-        (&["run", "--runs", "many"], &["--runs"]),
-        (&["run", "--threads", "0"], &["--threads", "1..=1024"]),
-        (&["run", "--threads", "1025"], &["--threads"]),
+        (&["run", "--runs", "0"], &["--runs", "at least 1 run"]),
+        (
+            &["run", "--runs", "100000001"],
+            &["--runs", "at most 100000000"],
+        ),
+        (&["run", "-n", "1e9"], &["--runs", "--shard"]),
+        (&["run", "-n", "-5"], &["--runs", "cannot be negative"]),
+        (&["run", "-n", "1.5"], &["--runs", "not a whole number"]),
+        (&["run", "--runs", "many"], &["--runs", "10k"]),
+        (&["run", "--max-runs", "2.5e-3k"], &["--max-runs"]),
+        (&["compare", "-n", "0"], &["--runs", "at least 1 run"]),
+        (&["run", "--threads", "0"], &["--threads", "all cores"]),
+        (&["run", "-j", "1025"], &["--threads", "1 to 1024"]),
+        (&["run", "--quiet"], &["--quiet", "--out"]),
+        (&["compare", "-q"], &["--quiet", "--out"]),
         (&["run", "--shard", "4/3"], &["4/3", "from 1 to 3"]),
         (&["run", "--shard", "0/3"], &["from 1 to 3"]),
         (&["run", "--shard", "half"], &["K/N"]),
@@ -149,7 +173,14 @@ fn bad_input_exits_2_with_a_clear_message() {
         (&["run", "--seed", "-1"], &["-1"]),
         (&["run", "--seed", "x"], &["--seed"]),
         (&["replay"], &["--run"]),
-        (&["check"], &["SCENARIO"]),
+        (
+            &["replay", "--from", missing, "--run", "1"],
+            &[missing, "no such file"],
+        ),
+        (
+            &["run", "--resume", missing],
+            &[missing, "no interrupted batch"],
+        ),
         (&["parade"], &["parade"]),
     ];
     for (args, expected) in cases {
@@ -209,6 +240,191 @@ fn check_prints_a_digest() {
     ]);
     assert!(variant.starts_with("no-drones"), "{variant}");
     assert!(!variant.contains("fama_drones"), "{variant}");
+}
+
+#[test]
+fn check_without_a_scenario_checks_the_embedded_default() {
+    let digest = stdout_of(&["check"]);
+    assert!(digest.starts_with("gao-kidal-2023"), "{digest}");
+    assert!(digest.contains("<embedded default>"), "{digest}");
+    let from_file = stdout_of(&[
+        "check",
+        repo_file("scenarios/gao-kidal-2023.toml").to_str().unwrap(),
+    ]);
+    // The same scenario, whatever it was loaded from: the same hash.
+    let hash = |d: &str| {
+        d.lines()
+            .find(|l| l.starts_with("sha256"))
+            .map(str::to_string)
+    };
+    assert_eq!(hash(&digest), hash(&from_file));
+}
+
+#[test]
+fn runs_are_counted_as_people_write_them_and_quiet_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for (written, runs) in [("2e1", 20), ("1_5", 15), ("0.025k", 25)] {
+        let out = dir.path().join(written);
+        let output = sandtable()
+            .args(["run", "-n", written, "-s", "3", "-j", "1", "-q", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert!(
+            output.stdout.is_empty() && output.stderr.is_empty(),
+            "{output:?}"
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["runs"], runs, "{written}");
+        let rows = fs::read_to_string(out.join("runs.csv"))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(rows, runs + 1, "{written}");
+    }
+    // A comparison too: its files, and nothing on standard output.
+    let compared = dir.path().join("compared");
+    let output = sandtable()
+        .args([
+            "compare",
+            "--alt",
+            "big:convoy.kidal_column.vehicles=80",
+            "-n",
+            "20",
+            "-q",
+            "-o",
+        ])
+        .arg(&compared)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    assert!(compared.join("comparison.csv").is_file());
+}
+
+/// The one-flag replay: `replay --from DIR --run I` is row I of DIR's runs.csv, whatever the
+/// batch's scenario, seed and overrides, and the command line cannot contradict them.
+#[test]
+fn replay_from_a_batch_folder_is_that_batchs_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    let batch_arg = batch.to_str().unwrap();
+    let set = "convoy.kidal_column.vehicles=80";
+    stdout_of(&["run", "-n", "20", "-s", "7", "--set", set, "-o", batch_arg]);
+    let runs = fs::read_to_string(batch.join("runs.csv")).unwrap();
+    let row = |i: usize| runs.lines().nth(i + 1).unwrap().to_string();
+    let replayed_row = |from: &str, run: &str, extra: &[&str]| {
+        let out = dir.path().join(format!("replay-{run}"));
+        let _ = fs::remove_dir_all(&out);
+        let mut args = vec![
+            "replay",
+            "--from",
+            from,
+            "--run",
+            run,
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let story = stdout_of(&args);
+        assert!(story.contains(&format!("Run {run} of seed 7")), "{story}");
+        let outcome = fs::read_to_string(out.join("outcome.csv")).unwrap();
+        outcome.lines().nth(1).unwrap().to_string()
+    };
+    assert_eq!(replayed_row(batch_arg, "17", &[]), row(17));
+    let manifest = batch.join("manifest.json");
+    assert_eq!(replayed_row(manifest.to_str().unwrap(), "3", &[]), row(3));
+    // What agrees with the batch may be given.
+    assert_eq!(
+        replayed_row(batch_arg, "5", &["-s", "7", "--set", set]),
+        row(5)
+    );
+    // Without the --set, the same run is another story: what --from guards against.
+    let plain = stdout_of(&["replay", "--run", "17", "-s", "7"]);
+    let from = stdout_of(&["replay", "--from", batch_arg, "--run", "17"]);
+    assert_ne!(plain, from);
+    // Without scenario.resolved.toml, the scenario the manifest names, with its overrides.
+    fs::remove_file(batch.join("scenario.resolved.toml")).unwrap();
+    assert_eq!(replayed_row(batch_arg, "11", &[]), row(11));
+
+    let no_drones = repo_file("scenarios/variants/no-drones.toml");
+    for (extra, says) in [
+        (vec!["--seed", "8"], "--seed 8: the batch's seed is 7"),
+        (
+            vec!["--set", "convoy.kidal_column.vehicles=90"],
+            "the batch's overrides are --set convoy.kidal_column.vehicles=80",
+        ),
+        (
+            vec![no_drones.to_str().unwrap()],
+            "no-drones.toml: with the batch's overrides",
+        ),
+        (vec!["--run", "20"], "has runs 0 to 19"),
+    ] {
+        let mut args = vec!["replay", "--from", batch_arg];
+        if !extra.contains(&"--run") {
+            args.extend(["--run", "1"]);
+        }
+        args.extend(extra.iter().copied());
+        let output = sandtable().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}: {stderr}",
+            args.join(" ")
+        );
+        assert!(stderr.contains(says), "{}: {stderr}", args.join(" "));
+        assert!(output.stdout.is_empty());
+    }
+}
+
+/// `run --resume DIR` alone continues a killed batch of a scenario file with overrides to the
+/// bytes of the batch run in one go: the manifest knows the rest.
+#[test]
+fn resume_needs_only_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo_file("scenarios/variants/no-drones.toml");
+    let batch = |out: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtable"));
+        command
+            .args(["run", scenario.to_str().unwrap(), "-n", "4000", "-s", "5"])
+            .args([
+                "--set",
+                "combat.night_factor=0.5",
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+        command
+    };
+    let whole = dir.path().join("whole");
+    assert!(batch(&whole).args(["-q"]).status().unwrap().success());
+    let killed = dir.path().join("killed");
+    kill_part_way(batch(&killed), &killed.join("runs.csv.partial"));
+
+    let killed_arg = killed.to_str().unwrap();
+    let output = sandtable()
+        .args(["run", "--resume", killed_arg, "-s", "6"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("its seed is 5, not 6"), "{stderr}");
+
+    let output = sandtable()
+        .args(["run", "--resume", killed_arg])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming "), "{stderr}");
+    for name in ["runs.csv", "summary.csv", "summary.json"] {
+        assert!(
+            fs::read(killed.join(name)).unwrap() == fs::read(whole.join(name)).unwrap(),
+            "{name} differs from the batch run in one go"
+        );
+    }
 }
 
 #[test]
@@ -528,4 +744,189 @@ fn extends_naming_a_directory_says_so() {
         "{stderr}"
     );
     assert!(!stderr.contains("no such file"), "{stderr}");
+}
+
+/// Starts `command` on one thread, waits until its journal `partial` holds 30 rows and kills
+/// it (SIGKILL: nothing is saved but the journal).
+fn kill_part_way(mut command: std::process::Command, partial: &Path) {
+    let mut child = command
+        .args(["-j", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fs::read(partial).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < 30 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no rows after a minute"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended too soon"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// An adaptive batch's manifest does not hold its targets: `--resume DIR` alone says so and
+/// gives the command; with the targets (the cap from the manifest) it resumes to the bytes of
+/// the batch run in one go.
+#[test]
+fn an_adaptive_batch_resumes_with_its_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    // A target no 2,000 runs meet: the batch runs to its cap.
+    let batch = |out: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtable"));
+        command
+            .args([
+                "run",
+                "--precision",
+                "fama_killed=0.01",
+                "--max-runs",
+                "2000",
+            ])
+            .args(["-o", out.to_str().unwrap()]);
+        command
+    };
+    let whole = dir.path().join("whole");
+    assert!(batch(&whole).arg("-q").status().unwrap().success());
+    let killed = dir.path().join("killed");
+    kill_part_way(batch(&killed), &killed.join("runs.csv.partial"));
+    let killed_arg = killed.to_str().unwrap();
+    let output = sandtable()
+        .args(["run", "--resume", killed_arg])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the batch there is adaptive"), "{stderr}");
+    assert!(
+        stderr.contains("--precision fama_killed=0.01 --max-runs 2000"),
+        "{stderr}"
+    );
+    let output = sandtable()
+        .args([
+            "run",
+            "--resume",
+            killed_arg,
+            "--precision",
+            "fama_killed=0.01",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    for name in ["runs.csv", "summary.csv", "precision.json"] {
+        assert!(
+            fs::read(killed.join(name)).unwrap() == fs::read(whole.join(name)).unwrap(),
+            "{name} differs from the batch run in one go"
+        );
+    }
+}
+
+/// `compare --resume DIR` alone continues a comparison stopped by Ctrl-C to the bytes of the one
+/// run in one go: its manifest gives the scenario files, `--set`s, `--alt`s, runs and seed.
+#[cfg(unix)]
+#[test]
+fn a_comparison_resumes_from_its_folder_alone() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+
+    let dir = tempfile::tempdir().unwrap();
+    let no_drones = repo_file("scenarios/variants/no-drones.toml");
+    let comparison = |out: &Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sandtable"));
+        command
+            .args([
+                "compare",
+                no_drones.to_str().unwrap(),
+                "-n",
+                "3000",
+                "-s",
+                "9",
+            ])
+            .args(["--alt", "big:convoy.kidal_column.vehicles=80"])
+            .args([
+                "--set",
+                "combat.night_factor=0.5",
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+        command
+    };
+    let whole = dir.path().join("whole");
+    assert!(comparison(&whole).arg("-q").status().unwrap().success());
+    let stopped = dir.path().join("stopped");
+    let child = comparison(&stopped)
+        .args(["-j", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = stopped.join("no-drones").join("runs.csv.partial");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fs::read(&partial).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) < 30 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no rows after a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.code(), Some(1), "interrupted");
+
+    let stopped_arg = stopped.to_str().unwrap();
+    let output = sandtable()
+        .args(["compare", "--resume", stopped_arg, "-n", "2000"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it has 3000 runs, not 2000"), "{stderr}");
+
+    let table = stdout_of(&["compare", "--resume", stopped_arg]);
+    assert!(table.contains("big"), "{table}");
+    for name in [
+        "comparison.csv",
+        "comparison.json",
+        "big/runs.csv",
+        "no-drones/summary.csv",
+    ] {
+        assert!(
+            fs::read(stopped.join(name)).unwrap() == fs::read(whole.join(name)).unwrap(),
+            "{name} differs from the comparison run in one go"
+        );
+    }
+    // Each scenario's subfolder is a batch to replay from; the comparison's folder says so.
+    let big = fs::read_to_string(stopped.join("big/runs.csv")).unwrap();
+    let replayed = dir.path().join("replayed");
+    let from = stopped.join("big");
+    let (from, replayed) = (from.to_str().unwrap(), replayed.to_str().unwrap());
+    stdout_of(&["replay", "--from", from, "--run", "2500", "-o", replayed]);
+    let outcome = fs::read_to_string(Path::new(replayed).join("outcome.csv")).unwrap();
+    assert_eq!(outcome.lines().nth(1), big.lines().nth(2501));
+    let output = sandtable()
+        .args(["replay", "--from", stopped_arg, "--run", "1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a batch: no-drones, big"), "{stderr}");
+    // A folder without a comparison's manifest cannot say what to compare.
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let output = sandtable()
+        .args(["compare", "--resume", empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no manifest.json of a comparison"),
+        "{stderr}"
+    );
 }
