@@ -52,15 +52,42 @@ pub struct RunFailure {
 pub type RunResult = Result<Replication, RunFailure>;
 
 /// The one call of the simulation: replication `run` of the batch seeded `seed`, with the event
-/// log when `log`. Everything the batch layer simulates goes through here.
-fn simulate(scenario: &Arc<Scenario>, seed: u64, run: u64, log: bool) -> Replication {
+/// log when `log`, drawing its numbers unless `draws` gives them. Everything the batch layer
+/// simulates goes through here.
+fn simulate(
+    scenario: &Arc<Scenario>,
+    draws: Option<Draws>,
+    (seed, run): (u64, u64),
+    log: bool,
+) -> Replication {
     thread_local! {
         /// Each worker's engine, reused from one replication to the next: building a World and
         /// its Schedule costs more than a small replication. (An engine whose replication
         /// panicked rebuilds itself before the next one.)
         static ENGINE: std::cell::RefCell<sim::Engine> = std::cell::RefCell::new(sim::Engine::new());
     }
-    ENGINE.with_borrow_mut(|engine| engine.simulate(scenario, seed, run, log))
+    ENGINE.with_borrow_mut(|engine| match draws {
+        Some(draws) => engine.run(scenario, draws, seed, run, log, &mut |_| {}),
+        None => engine.simulate(scenario, seed, run, log),
+    })
+}
+
+/// `simulate`, with a panic in it (or one asked for by `fail` for `index`) caught as its
+/// message.
+fn caught(
+    fail: FailRuns<'_>,
+    index: u64,
+    simulate: impl FnOnce() -> Replication,
+) -> Result<Replication, String> {
+    // Caught here rather than by the driver, so that one bad replication becomes one failed row
+    // instead of the end of the batch.
+    catch_unwind(AssertUnwindSafe(|| {
+        if fail.runs.contains(&index) {
+            panic!("{} asked run {index} to fail", fail.asked_by);
+        }
+        simulate()
+    }))
+    .map_err(|payload| take_panic_message(&*payload))
 }
 
 /// Replication `run` of the batch seeded `seed`, on this thread; a panic in it is caught and
@@ -74,17 +101,26 @@ pub(crate) fn replicate(
     run: u64,
     fail: FailRuns<'_>,
 ) -> RunResult {
-    // Caught here rather than by the driver, so that one bad replication becomes one failed row
-    // instead of the end of the batch.
-    catch_unwind(AssertUnwindSafe(|| {
-        if fail.runs.contains(&run) {
-            panic!("{} asked run {run} to fail", fail.asked_by);
+    caught(fail, run, || simulate(scenario, None, (seed, run), false)).map_err(|message| {
+        RunFailure {
+            message,
+            outcome: failed_row(scenario, &OutcomeSchema::for_scenario(scenario), seed, run),
         }
-        simulate(scenario, seed, run, false)
-    }))
-    .map_err(|payload| RunFailure {
-        message: take_panic_message(&*payload),
-        outcome: failed_row(scenario, &OutcomeSchema::for_scenario(scenario), seed, run),
+    })
+}
+
+/// Replication `run` of the batch seeded `seed` with given `draws` (a sweep's point), on this
+/// thread, as row `row` of its batch (which `fail` names); a panic in it is caught as its
+/// message.
+pub(crate) fn replicate_given(
+    scenario: &Arc<Scenario>,
+    draws: Draws,
+    (seed, run): (u64, u64),
+    row: u64,
+    fail: FailRuns<'_>,
+) -> Result<Replication, String> {
+    caught(fail, row, || {
+        simulate(scenario, Some(draws), (seed, run), false)
     })
 }
 
@@ -94,8 +130,10 @@ pub(crate) fn replicate(
 /// # Errors
 /// The panic message when the replication fails, as it failed in its batch.
 pub fn replay(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<Replication, String> {
-    catch_unwind(AssertUnwindSafe(|| simulate(scenario, seed, run, true)))
-        .map_err(|payload| panic_message(&*payload))
+    catch_unwind(AssertUnwindSafe(|| {
+        simulate(scenario, None, (seed, run), true)
+    }))
+    .map_err(|payload| panic_message(&*payload))
 }
 
 /// The row of a failed run: outcomes empty, the uncertain numbers as the run drew them. The

@@ -555,7 +555,7 @@ impl<'a> BatchDescription<'a> {
 
 /// A progress bar on standard error, only when a person is watching it and the batch is long
 /// enough to need one; `None` otherwise, so pipes and logs stay clean.
-fn progress_bar(runs: u64) -> Option<ProgressBar> {
+pub(super) fn progress_bar(runs: u64) -> Option<ProgressBar> {
     if runs < PROGRESS_MIN_RUNS || !std::io::stderr().is_terminal() {
         return None;
     }

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::resume::{
-    self, FAILURES_HEADER, FAILURES_PARTIAL, JournalRow, MANIFEST_PARTIAL, RUNS_PARTIAL, Recovered,
-    ResumeError,
+    self, FAILURES_PARTIAL, JournalRow, MANIFEST_PARTIAL, RUNS_PARTIAL, Recovered, ResumeError,
 };
+use super::runs::RowKeys;
 use super::{
     AtomicFile, Manifest, OutputError, RESOLVED_SCENARIO, RunsCsv, RunsRow, io_error,
     write_events_csv, write_summary_csv, write_summary_json,
@@ -99,6 +99,8 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub struct BatchFiles {
     dir: OutputDir,
+    /// The key columns that start each row: a plain batch's or a sweep's.
+    keys: RowKeys,
     /// The batch seed, for `failures.csv`.
     seed: u64,
     runs: Option<RunsCsv<File>>,
@@ -132,9 +134,23 @@ impl BatchFiles {
         schema: &OutcomeSchema,
         manifest: &Manifest,
     ) -> Result<BatchFiles, OutputError> {
+        BatchFiles::create_with_keys(dir, RowKeys::Run, schema, manifest)
+    }
+
+    /// [`create`](Self::create) for rows that start with the key columns `keys` (a sweep's).
+    ///
+    /// # Errors
+    /// As [`create`](Self::create).
+    pub fn create_with_keys(
+        dir: &Path,
+        keys: RowKeys,
+        schema: &OutcomeSchema,
+        manifest: &Manifest,
+    ) -> Result<BatchFiles, OutputError> {
         let dir = OutputDir::open(dir)?;
         let mut files = BatchFiles {
             dir,
+            keys,
             seed: manifest.identity.seed,
             runs: None,
             failures: None,
@@ -145,7 +161,7 @@ impl BatchFiles {
         // beside an older batch's runs.csv.partial.
         let runs_path = files.path(RUNS_PARTIAL);
         let mut runs = File::create(&runs_path)
-            .and_then(|f| RunsCsv::new(f, schema))
+            .and_then(|f| RunsCsv::new(f, schema, keys))
             .map_err(|e| io_error(&runs_path, e))?;
         runs.flush().map_err(|e| io_error(&runs_path, e))?;
         files.runs = Some(runs);
@@ -168,6 +184,19 @@ impl BatchFiles {
         manifest: &Manifest,
         on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
     ) -> Result<(BatchFiles, ResumedBatch), OutputError> {
+        BatchFiles::resume_with_keys(dir, (RowKeys::Run, schema), manifest, on_row)
+    }
+
+    /// [`resume`](Self::resume) for rows that start with the key columns `keys` (a sweep's).
+    ///
+    /// # Errors
+    /// As [`resume`](Self::resume).
+    pub fn resume_with_keys(
+        dir: &Path,
+        (keys, schema): (RowKeys, &OutcomeSchema),
+        manifest: &Manifest,
+        on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
+    ) -> Result<(BatchFiles, ResumedBatch), OutputError> {
         let shown = dir.display().to_string();
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
@@ -180,6 +209,7 @@ impl BatchFiles {
                 dir: dir.to_path_buf(),
                 created: false,
             },
+            keys,
             seed: manifest.identity.seed,
             runs: None,
             failures: None,
@@ -210,7 +240,8 @@ impl BatchFiles {
             File::create(&runs_path).map_err(|e| io_error(&runs_path, e))?;
         }
         let range = manifest.identity.shard.first_run..manifest.identity.shard.end_run;
-        let recovered = resume::recover_runs(dir, schema, manifest.identity.seed, range, on_row)?;
+        let recovered =
+            resume::recover_runs(dir, (keys, schema), manifest.identity.seed, range, on_row)?;
         let append = |path: &Path| {
             OpenOptions::new()
                 .append(true)
@@ -221,9 +252,9 @@ impl BatchFiles {
         let runs_file = append(&runs_path)?;
         let empty = runs_file.metadata().map_or(true, |m| m.len() == 0);
         files.runs = Some(if empty {
-            RunsCsv::new(runs_file, schema).map_err(|e| io_error(&runs_path, e))?
+            RunsCsv::new(runs_file, schema, keys).map_err(|e| io_error(&runs_path, e))?
         } else {
-            RunsCsv::appending(runs_file, schema)
+            RunsCsv::appending(runs_file, schema, keys)
         });
         files.failures = Some(files.start_failures(false)?);
         Ok((
@@ -254,7 +285,7 @@ impl BatchFiles {
         let mut writer = csv::Writer::from_writer(file);
         if empty {
             writer
-                .write_record(FAILURES_HEADER)
+                .write_record(self.keys.failure_header())
                 .and_then(|()| writer.flush().map_err(csv::Error::from))
                 .map_err(|e| io_error(&path, e.into()))?;
         }
@@ -284,6 +315,34 @@ impl BatchFiles {
         summary: &BatchSummary,
         manifest: &Manifest,
     ) -> Result<Vec<PathBuf>, OutputError> {
+        self.close_journal()?;
+        let mut summary_csv = self.dir.file("summary.csv")?;
+        write_summary_csv(&mut summary_csv, summary)
+            .map_err(|e| io_error(summary_csv.target(), e))?;
+        let mut summary_json = self.dir.file("summary.json")?;
+        write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
+            .map_err(|e| io_error(summary_json.target(), e))?;
+        let mut manifest_json = self.dir.file("manifest.json")?;
+        manifest
+            .write(&mut manifest_json)
+            .map_err(|e| io_error(manifest_json.target(), e))?;
+        let outputs = vec![summary_csv, summary_json];
+        let failed = !summary.failed_runs.is_empty();
+        self.publish(scenario, outputs, manifest_json, failed)
+    }
+
+    /// A file of the batch's own beside the journal (a sweep's `design.csv`, `points.csv`), in
+    /// place only when it is handed to [`publish`](Self::publish).
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub(super) fn output_file(&self, name: &str) -> Result<AtomicFile, OutputError> {
+        self.dir.file(name)
+    }
+
+    /// Closes the journal's files and pushes them to the disk, before any rename, so a crash
+    /// cannot leave a new name on unwritten data.
+    pub(super) fn close_journal(&mut self) -> Result<(), OutputError> {
         let runs_path = self.path(RUNS_PARTIAL);
         let failures_path = self.path(FAILURES_PARTIAL);
         let runs = self
@@ -298,44 +357,43 @@ impl BatchFiles {
             .ok_or_else(|| OutputError::Internal("failures.csv closed twice".to_string()))?
             .into_inner()
             .map_err(|e| io_error(&failures_path, e.into_error()))?;
-        // On the disk before any rename, so a crash cannot leave a new name on unwritten data.
         runs.sync_all().map_err(|e| io_error(&runs_path, e))?;
-        failures
-            .sync_all()
-            .map_err(|e| io_error(&failures_path, e))?;
-        drop((runs, failures));
+        failures.sync_all().map_err(|e| io_error(&failures_path, e))
+    }
 
-        let mut summary_csv = self.dir.file("summary.csv")?;
-        write_summary_csv(&mut summary_csv, summary)
-            .map_err(|e| io_error(summary_csv.target(), e))?;
-        let mut summary_json = self.dir.file("summary.json")?;
-        write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
-            .map_err(|e| io_error(summary_json.target(), e))?;
+    /// Renames the closed journal and `outputs` into place, then the resolved scenario, then
+    /// `manifest_json` last, so that a manifest.json always stands beside the files it names;
+    /// `failures.csv` only when runs `failed`. Returns the files in the order to list them.
+    ///
+    /// # Errors
+    /// When a file cannot be written or renamed.
+    pub(super) fn publish(
+        mut self,
+        scenario: &Scenario,
+        outputs: Vec<AtomicFile>,
+        manifest_json: AtomicFile,
+        failed: bool,
+    ) -> Result<Vec<PathBuf>, OutputError> {
+        let failures_path = self.path(FAILURES_PARTIAL);
         let resolved = self.dir.resolved_scenario(scenario)?;
-        let mut manifest_json = self.dir.file("manifest.json")?;
-        manifest
-            .write(&mut manifest_json)
-            .map_err(|e| io_error(manifest_json.target(), e))?;
-
         // From here on the journal is gone: nothing is left to clean up if a step fails.
         self.began_journal = false;
         let mut written = Vec::new();
         let failures_csv = self.path("failures.csv");
-        if summary.failed_runs.is_empty() {
+        if failed {
+            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
+        } else {
             remove_if_there(&failures_path)?;
             remove_if_there(&failures_csv)?;
-        } else {
-            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
         }
         let runs_csv = self.path("runs.csv");
-        fs::rename(&runs_path, &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
+        fs::rename(self.path(RUNS_PARTIAL), &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
         written.push(runs_csv);
-        if !summary.failed_runs.is_empty() {
+        if failed {
             written.push(failures_csv);
         }
-        // Renamed in this order, the manifest last, so that a manifest.json always stands beside
-        // the files it names; the resolved scenario is listed after the outputs proper.
-        written.extend(commit_all(vec![summary_csv, summary_json])?);
+        // The resolved scenario is listed after the outputs proper.
+        written.extend(commit_all(outputs)?);
         let resolved = commit_all(vec![resolved])?;
         written.extend(commit_all(vec![manifest_json])?);
         written.extend(resolved);
@@ -438,7 +496,8 @@ impl ReplayFiles {
             let file = out.file("outcome.csv")?;
             let path = file.target().to_path_buf();
             let schema = OutcomeSchema::for_scenario(scenario);
-            let mut outcome = RunsCsv::new(file, &schema).map_err(|e| io_error(&path, e))?;
+            let mut outcome =
+                RunsCsv::new(file, &schema, RowKeys::Run).map_err(|e| io_error(&path, e))?;
             outcome
                 .write_row(run, seed, &replication.outcome)
                 .map_err(|e| io_error(&path, e))?;
@@ -503,6 +562,7 @@ mod tests {
                 runs: 10,
                 shard: crate::output::ShardInfo::of(&plan()),
                 overrides: Vec::new(),
+                experiment_sha256: None,
             },
             status: BatchStatus::Running,
             completed_runs: 0,
