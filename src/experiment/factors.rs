@@ -220,7 +220,7 @@ fn check_settings(
     for (value, span) in settings {
         let set = setting_override(path, &value);
         if let Err(e) = load(std::slice::from_ref(&set)) {
-            let unknown = e.message.contains("unknown path");
+            let unknown = e.message.contains("unknown path") || e.message.contains("unknown key");
             let span = if unknown { factor.path.span() } else { span };
             let message = e.message.trim_start_matches(&format!("{}: ", set.text));
             return Err(source.error(
