@@ -4,10 +4,8 @@
 //! before the next begins and memory stays flat in the number of rows.
 
 use std::io;
-use std::ops::Range;
 use std::sync::Arc;
 
-use super::drive::{Driven, drive};
 use super::replicate::{BatchOptions, replicate_given};
 use super::summary::{BatchSummary, SummaryBuilder};
 use crate::design::Setting;
@@ -82,31 +80,16 @@ pub struct SweepRun {
     pub failure: Option<String>,
 }
 
-/// Runs rows `rows` of `experiment` (all of them, a shard's, or what is left of them when a
-/// sweep resumes) through [`drive`], passes each through `record` on the worker that computed
-/// it, and hands what `record` made of it to `sink` in row order: the same shape as
-/// [`run_replications`](super::run_replications), with the point's scenario and settings.
-///
-/// # Errors
-/// The sink's first error, which stops the sweep; or a [`BatchError`](super::BatchError) when
-/// the threads cannot start or `record` panics.
-pub fn run_sweep<R, F, S, E>(
-    experiment: &Experiment,
-    rows: Range<u64>,
-    options: &BatchOptions<'_>,
-    record: F,
-    sink: S,
-    progress: &mut dyn FnMut(u64),
-) -> Result<Driven, E>
-where
-    R: Send,
-    F: Fn(u64, SweepRun) -> R + Sync,
-    S: FnMut(u64, R) -> Result<(), E>,
-    E: From<super::BatchError>,
-{
+/// The job of a sweep for [`drive`](super::drive): row `row` of `experiment` on the calling
+/// worker (its engine, its caught panics), as [`run_replications`](super::run_replications)'s
+/// job is a run of a scenario. The caller drives the rows it has left (all of them, a shard's,
+/// or what is left when a sweep resumes) and records each on the worker.
+pub fn sweep_job<'a>(
+    experiment: &'a Experiment,
+    options: &'a BatchOptions<'a>,
+) -> impl Fn(u64) -> SweepRun + Sync + 'a {
     let columns = SweepColumns::of(experiment);
-    let job = |row| record(row, sweep_row(experiment, &columns, row, options));
-    drive(rows, options.threads, options.stop, job, sink, progress)
+    move |row| sweep_row(experiment, &columns, row, options)
 }
 
 /// Row `row` of `experiment`: the point's settings, the replication's outcomes, the remaining

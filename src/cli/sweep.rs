@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::interrupt::Interrupts;
 use super::run::{FAIL_RUNS_VARIABLE, failing_runs};
 use super::{SweepArgs, claim_folder, print};
-use crate::batch::sweep::{PointSummaries, SweepColumns, run_sweep};
+use crate::batch::sweep::{PointSummaries, SweepColumns, sweep_job};
 use crate::batch::{
     self, BatchOptions, BatchSummary, FailRuns, Plan, RecordedRun, Recording, Shard, Stop,
     SummaryBuilder,
@@ -34,12 +34,11 @@ pub(super) fn sweep(
     command_line: &[String],
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let stop = interrupts.watch();
-    batch::quiet_worker_panics();
-    let started = jiff::Timestamp::now().to_string();
     let experiment = experiment::load(&args.experiment)?;
     let sweep = Sweep::new(args, &experiment, command_line)?;
     print(&output::describe_design(&experiment))?;
+    let (stop, started) = (interrupts.watch(), jiff::Timestamp::now().to_string());
+    batch::quiet_worker_panics();
     // Held until the command returns, after every file of the sweep is closed.
     let _folder = claim_folder(args.out.as_deref(), args.resume.as_deref(), args.force, &[])?;
     let mut state = open(&sweep, started)?;
@@ -311,11 +310,12 @@ fn drive(
     let bar = super::run::progress_bar(rows.end - rows.start);
     let points = &mut state.points;
     let mut recording = Recording::new(Some(&mut state.files), &mut state.builder);
-    let driven = run_sweep(
-        experiment,
+    let job = sweep_job(experiment, &options);
+    let driven = batch::drive(
         rows,
-        &options,
-        |row, run| recorder.record(row, run),
+        options.threads,
+        stop,
+        |row| recorder.record(row, job(row)),
         |row, recorded| {
             let outcome = match &recorded {
                 Ok(RecordedRun::Done { outcome, .. }) => Some(outcome.clone()),

@@ -99,13 +99,7 @@ pub struct Prepared<'a> {
 /// load: each at its file:line:col (exit 2).
 pub fn load(path: &Path) -> Result<Experiment, ScenarioError> {
     let name = path.display().to_string();
-    let bytes = read(path, &name)?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| ScenarioError {
-        file: name.clone(),
-        line: None,
-        column: None,
-        message: "not UTF-8 text; an experiment file is TOML".to_string(),
-    })?;
+    let (bytes, text) = read(path, &name)?;
     let source = Source {
         name: &name,
         text: &text,
@@ -146,10 +140,8 @@ pub fn load(path: &Path) -> Result<Experiment, ScenarioError> {
         .checked_mul(replicates)
         .is_none_or(|rows| rows > MAX_ROWS)
     {
-        return Err(source.error(
-            &parsed.replicates.span(),
-            format!("{points} points × {replicates} replicates is more rows than the {MAX_ROWS} a sweep may have"),
-        ));
+        let why = format!("{points} points × {replicates} replicates is more than {MAX_ROWS} rows");
+        return Err(source.error(&parsed.replicates.span(), why));
     }
     let settings = settings(&source, &parsed, &design, &factors)?;
     let mut experiment = Experiment {
@@ -180,8 +172,8 @@ pub fn load(path: &Path) -> Result<Experiment, ScenarioError> {
     Ok(experiment)
 }
 
-/// The file's bytes, at most [`MAX_FILE_BYTES`].
-fn read(path: &Path, name: &str) -> Result<Vec<u8>, ScenarioError> {
+/// The file's bytes, at most [`MAX_FILE_BYTES`], and its text.
+fn read(path: &Path, name: &str) -> Result<(Vec<u8>, String), ScenarioError> {
     use std::io::Read;
     let error = |message: String| ScenarioError {
         file: name.to_string(),
@@ -204,14 +196,16 @@ fn read(path: &Path, name: &str) -> Result<Vec<u8>, ScenarioError> {
             "larger than {MAX_FILE_BYTES} bytes; is it an experiment file?"
         )));
     }
-    Ok(bytes)
+    let text = String::from_utf8(bytes.clone())
+        .map_err(|_| error("not UTF-8 text; an experiment file is TOML".to_string()))?;
+    Ok((bytes, text))
 }
 
 /// The design the file asks for; for a crossed design, the factors reordered decision first.
 fn build_design(
     source: &Source<'_>,
     parsed: &file::ExperimentFile,
-    factors: &mut Vec<ExperimentFactor>,
+    factors: &mut [ExperimentFactor],
 ) -> Result<Design, ScenarioError> {
     let as_design = |f: &ExperimentFactor| DesignFactor { steps: f.steps };
     let seed = parsed.seed.unwrap_or(DEFAULT_SEED);

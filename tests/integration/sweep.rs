@@ -6,9 +6,9 @@
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::cli::sandtable;
+use crate::compare::{ok, run};
+use crate::robustness::wait_for_rows;
 
 /// A full factorial of a real factor (3 steps) and a categorical override (2 postures): 6
 /// points × 5 replicates = 30 rows, on the default scenario.
@@ -28,22 +28,6 @@ steps = 3
 path = "group.csp_kidal.posture"
 levels = ["defend", "ambush"]
 "#;
-
-/// Runs `sandtable` with `args`, returning exit code, stdout and stderr.
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = sandtable().args(args).output().unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn ok(args: &[&str]) -> String {
-    let (code, stdout, stderr) = run(args);
-    assert_eq!(code, Some(0), "{}: {stderr}", args.join(" "));
-    stdout
-}
 
 /// Writes `text` as `name` in `dir` and returns its path as text.
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -260,7 +244,7 @@ fn experiment_mistakes_exit_2_at_their_place() {
 /// Starts a sweep of `experiment` into `out` on one thread and returns once `rows` rows are
 /// on the disk.
 fn start_and_wait_for_rows(experiment: &str, out: &Path, rows: usize) -> std::process::Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sandtable"))
+    let child = Command::new(env!("CARGO_BIN_EXE_sandtable"))
         .args([
             "sweep",
             experiment,
@@ -273,19 +257,7 @@ fn start_and_wait_for_rows(experiment: &str, out: &Path, rows: usize) -> std::pr
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let partial = out.join("runs.csv.partial");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let lines = fs::read(&partial).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
-        if lines > rows {
-            return child;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the sweep ended ({status}) before {rows} rows reached the disk");
-        }
-        assert!(Instant::now() < deadline, "no rows after a minute");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_for_rows(child, out, rows)
 }
 
 #[test]
