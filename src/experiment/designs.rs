@@ -65,8 +65,14 @@ pub(super) fn build(
     design::crossed::crossed(&decision, &noise).map_err(at)
 }
 
-/// Refuses `decision`/`noise` outside a crossed design.
+/// Refuses `decision`/`noise` outside a crossed design, and a Latin hypercube without its size.
 fn refuse_parts(source: &Source<'_>, spec: &DesignSpec) -> Result<(), ScenarioError> {
+    if spec.kind.get_ref() == &DesignKind::Lhs && spec.points.is_none() {
+        return Err(source.error(
+            &spec.kind.span(),
+            "a Latin hypercube needs its size: points = N (e.g. 10 times the factors)",
+        ));
+    }
     match spec.decision.as_ref().or(spec.noise.as_ref()) {
         Some(part) => Err(source.error(
             &part.span(),
