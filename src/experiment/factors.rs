@@ -152,6 +152,16 @@ fn domain(
                      categorical",
                 ));
             }
+            let written = levels.get_ref();
+            if let Some(twice) = (1..written.len()).find(|&i| {
+                let text = level_text(written[i].get_ref());
+                written[..i].iter().any(|l| level_text(l.get_ref()) == text)
+            }) {
+                return Err(source.error(
+                    &written[twice].span(),
+                    "this level is listed twice; give each level once",
+                ));
+            }
             let values: Vec<Value> = levels
                 .get_ref()
                 .iter()

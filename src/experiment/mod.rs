@@ -405,3 +405,105 @@ impl Experiment {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The experiment `text`, loaded from a file of its own.
+    fn load_text(text: &str) -> Experiment {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("experiment.toml");
+        std::fs::write(&path, text).unwrap();
+        load(&path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const CROSSED: &str = r#"
+        replicates = 3
+        [design]
+        kind = "crossed"
+        decision = { kind = "full_factorial" }
+        noise = { kind = "nolh" }
+        [[factor]]
+        path = "faction.csp.kill_rate_per_hour"
+        range = [0.03, 0.08]
+        role = "noise"
+        [[factor]]
+        path = "group.csp_kidal.posture"
+        levels = ["defend", "ambush", "withdraw"]
+        role = "decision"
+    "#;
+
+    #[test]
+    fn a_point_draws_run_r_with_only_its_factors_replaced() {
+        let experiment = load_text(CROSSED);
+        let base = &experiment.base;
+        let rate = base
+            .params
+            .iter()
+            .position(|p| p.path == "faction.csp.kill_rate_per_hour")
+            .unwrap();
+        for (point, replicate) in [(0, 0), (20, 2), (50, 1)] {
+            let prepared = experiment.prepare(point, replicate);
+            let plain = Draws::sample(&prepared.scenario.params, experiment.seed, replicate);
+            let Setting::Real(setting) = experiment.setting(point, 1) else {
+                panic!("the rate is a real factor");
+            };
+            for (i, (given, drawn)) in prepared.draws.0.iter().zip(&plain.0).enumerate() {
+                let expected = if i == rate { setting } else { *drawn };
+                assert_eq!(
+                    given.to_bits(),
+                    expected.to_bits(),
+                    "number {i} of point {point}"
+                );
+            }
+            let remaining = base
+                .uncertain_params()
+                .filter(|(_, p)| p.path != base.params[rate].path);
+            let drawn: Vec<Option<f64>> = remaining.map(|(id, _)| Some(plain.get(id))).collect();
+            assert_eq!(prepared.remaining, drawn);
+        }
+    }
+
+    #[test]
+    fn a_crossed_design_puts_decisions_first_and_resolves_each_override_once() {
+        let experiment = load_text(CROSSED);
+        let paths: Vec<&str> = experiment.factors.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["group.csp_kidal.posture", "faction.csp.kill_rate_per_hour"]
+        );
+        // 3 postures × the 17-point NOLH; every noise point meets every posture.
+        assert_eq!((experiment.points(), experiment.rows()), (51, 153));
+        assert_eq!(experiment.point_and_replicate(100), (33, 1));
+        for point in 0..51 {
+            assert_eq!(
+                experiment.setting(point, 0),
+                Setting::Category(point as usize / 17)
+            );
+            assert_eq!(
+                experiment.setting(point, 1),
+                experiment.setting(point % 17, 1)
+            );
+        }
+        // One scenario per posture, each resolved once, the point's own.
+        assert_eq!(experiment.scenarios().count(), 3);
+        let posture = |point| {
+            let scenario = experiment.prepare(point, 0).scenario;
+            scenario.groups[scenario
+                .groups
+                .iter()
+                .position(|g| g.id == "csp_kidal")
+                .unwrap()]
+            .posture
+        };
+        assert_eq!(
+            [posture(0), posture(17), posture(34)],
+            [
+                scenario::Posture::Defend,
+                scenario::Posture::Ambush,
+                scenario::Posture::Withdraw
+            ]
+        );
+    }
+}
