@@ -32,7 +32,7 @@ pub(super) fn build(
     crossed: Option<(&[DesignFactor], &[DesignFactor])>,
     seed: u64,
 ) -> Result<Design, ScenarioError> {
-    let at = |e: DesignError| source.error(&spec.span(), format!("design: {e}"));
+    let at = |e: DesignError| source.error(&spec.span(), design_message(&e));
     let inner = spec.get_ref();
     if inner.kind.get_ref() != &DesignKind::Crossed {
         refuse_parts(source, inner)?;
@@ -63,6 +63,21 @@ pub(super) fn build(
     let decision = part(decision, d_factors, "design/decision/lhs")?;
     let noise = part(noise, n_factors, "design/noise/lhs")?;
     design::crossed::crossed(&decision, &noise).map_err(at)
+}
+
+/// Why a design cannot be built, said in the experiment file's terms.
+fn design_message(e: &DesignError) -> String {
+    match e {
+        DesignError::NolhTooSmall {
+            points,
+            requested,
+            max_factors,
+        } => format!(
+            "design: the {points}-point NOLH holds at most {max_factors} factors; got \
+             {requested} (leave out `points` for the smallest NOLH that holds them)"
+        ),
+        other => format!("design: {other}"),
+    }
 }
 
 /// Refuses `decision`/`noise` outside a crossed design, and a Latin hypercube without its size.

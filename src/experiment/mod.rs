@@ -128,6 +128,12 @@ pub fn load(path: &Path) -> Result<Experiment, ScenarioError> {
         .iter()
         .map(|f| factors::bind(&source, f, &base, &load_scenario))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(twice) =
+        (1..factors.len()).find(|&i| factors[..i].iter().any(|f| f.path == factors[i].path))
+    {
+        let at = parsed.factors[twice].get_ref().path.span();
+        return Err(source.error(&at, "this path is a factor already; give each factor once"));
+    }
     if factors.is_empty() {
         return Err(source.error(
             &parsed.design.span(),

@@ -233,7 +233,24 @@ fn experiment_mistakes_exit_2_at_their_place() {
         "[[factor]]\npath = \"group.csp_kidal.stance\"\nlevels = [\"defend\"]\n",
         "bad.toml:6:8: the scenario refuses group.csp_kidal.stance=defend",
     );
-    let eight: String = (0..8).map(|_| rate).collect();
+    let eight: String = [
+        ("faction.fama.kill_rate_per_hour", "0.02, 0.05"),
+        ("faction.fama.break_point", "0.1, 0.3"),
+        ("faction.wagner.kill_rate_per_hour", "0.03, 0.08"),
+        ("faction.csp.kill_rate_per_hour", "0.03, 0.08"),
+        ("faction.csp.break_point", "0.1, 0.3"),
+        ("faction.jnim.kill_rate_per_hour", "0.02, 0.06"),
+        ("combat.night_factor", "0.5, 0.9"),
+        ("combat.surprise_factor", "1.5, 3"),
+    ]
+    .iter()
+    .map(|(path, range)| format!("[[factor]]\npath = \"{path}\"\nrange = [{range}]\n"))
+    .collect();
+    check(
+        "kind = \"nolh\"\npoints = 17",
+        &rate.repeat(2),
+        "bad.toml:10:8: this path is a factor already",
+    );
     check(
         "kind = \"nolh\"\npoints = 17",
         &eight,
