@@ -7,6 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::cli::sandtable;
 use crate::compare::{ok, run};
 use crate::robustness::wait_for_rows;
 
@@ -320,4 +321,44 @@ fn a_killed_sweep_resumes_to_the_same_bytes() {
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     assert_eq!(manifest["status"], "complete");
     assert_eq!(manifest["resumed"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_failed_row_keeps_its_settings_and_draws_and_is_left_out_of_its_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = write(dir.path(), "factorial.toml", FACTORIAL);
+    let out = dir.path().join("failing");
+    // Row 7 is point 1, replicate 2.
+    let output = sandtable()
+        .env("SANDTABLE_TEST_FAIL_RUNS", "7")
+        .args(["sweep", &experiment, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let clean = sweep(&experiment, dir.path(), "clean", &[]);
+    let (runs, clean_runs) = (read(&out, "runs.csv"), read(&clean, "runs.csv"));
+    let header = runs.lines().next().unwrap();
+    let failed = fields(header, runs.lines().nth(1 + 7).unwrap());
+    let clean_row = fields(header, clean_runs.lines().nth(1 + 7).unwrap());
+    assert_eq!((failed["point"], failed["replicate"]), ("1", "2"));
+    assert_eq!(failed["kidal_column_status"], "");
+    for column in [
+        "faction_csp_kill_rate_per_hour",
+        "group_csp_kidal_posture",
+        "combat_night_factor",
+    ] {
+        assert_eq!(failed[column], clean_row[column], "{column}");
+    }
+    let failures = read(&out, "failures.csv");
+    assert!(failures.starts_with("row,seed,error\n7,11,"), "{failures}");
+    // Point 1 is summarised over its 4 other runs; point 0 over all 5.
+    let points = read(&out, "points.csv");
+    let n_of = |point: &str| {
+        let line = points
+            .lines()
+            .find(|l| l.starts_with(point) && l.contains(",kidal_column_status,arrived,"))
+            .unwrap();
+        line.split(',').nth(5).unwrap().to_string()
+    };
+    assert_eq!((n_of("0,"), n_of("1,")), ("5".to_string(), "4".to_string()));
 }
