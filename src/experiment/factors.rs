@@ -16,8 +16,9 @@ pub enum Applied {
     /// A number of the scenario: the setting replaces that number's draw, and every other
     /// number keeps its own keyed stream.
     Draw,
-    /// Anything else: the scenario is resolved again with the setting as a `--set` (once per
-    /// distinct set of such settings, not per run).
+    /// Anything else, and a road's length (which also sets the scenario's routes and distance
+    /// tables, worked out on mean lengths when it is resolved): the scenario is resolved again
+    /// with the setting as a `--set` (once per distinct set of such settings, not per run).
     Override,
 }
 
@@ -72,7 +73,11 @@ pub(super) fn bind(
                 format!("'{path}' is a number of the scenario: its levels must be numbers"),
             ));
         }
-        Applied::Draw
+        if shapes_the_network(&path) {
+            Applied::Override
+        } else {
+            Applied::Draw
+        }
     } else if factor.levels.is_some() {
         Applied::Override
     } else {
@@ -96,6 +101,12 @@ pub(super) fn bind(
         level_values,
         steps,
     })
+}
+
+/// Whether the number at `path` is a road's length, which the scenario also uses, at its mean,
+/// for its routes and distance tables: a draw alone would leave those as they were.
+fn shapes_the_network(path: &str) -> bool {
+    path.starts_with("road.") && path.ends_with(".length_km")
 }
 
 /// The values a factor takes: a range (real or integer) or a list of levels.

@@ -334,25 +334,31 @@ impl Experiment {
         let overriding: Vec<usize> = (0..self.factors.len())
             .filter(|&f| self.factors[f].applied == Applied::Override)
             .collect();
-        let mut seen: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
+        let mut seen: BTreeMap<Vec<u64>, usize> = BTreeMap::new();
         let mut point_variant = Vec::with_capacity(self.design.points());
         for point in 0..self.points() {
-            let key: Vec<usize> = overriding
+            // The point's override settings, as a key: a level's index, a number's bits.
+            let key: Vec<u64> = overriding
                 .iter()
                 .map(|&f| match self.setting(point, f) {
-                    Setting::Category(k) => k,
-                    _ => 0,
+                    Setting::Category(k) => k as u64,
+                    Setting::Real(x) => x.to_bits(),
+                    Setting::Integer(i) => i as u64,
                 })
                 .collect();
             let next = seen.len();
-            let index = *seen.entry(key.clone()).or_insert(next);
+            let index = *seen.entry(key).or_insert(next);
             if index == next {
                 let sets: Vec<Override> = overriding
                     .iter()
-                    .zip(&key)
-                    .map(|(&f, &k)| {
+                    .map(|&f| {
                         let factor = &self.factors[f];
-                        factors::setting_override(&factor.path, &factor.level_values[k])
+                        let value = match self.setting(point, f) {
+                            Setting::Category(k) => factor.level_values[k].clone(),
+                            Setting::Real(x) => toml::Value::Float(x),
+                            Setting::Integer(i) => toml::Value::Integer(i),
+                        };
+                        factors::setting_override(&factor.path, &value)
                     })
                     .collect();
                 let scenario = if sets.is_empty() {

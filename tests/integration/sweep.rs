@@ -141,36 +141,39 @@ fn fields<'a>(header: &'a str, line: &'a str) -> std::collections::BTreeMap<&'a 
 #[test]
 fn a_design_point_is_the_plain_run_with_its_settings_as_set() {
     let dir = tempfile::tempdir().unwrap();
-    let experiment = write(dir.path(), "factorial.toml", FACTORIAL);
+    // A third factor, a road's length: a number that also sets the routes, so an override.
+    let road = "[[factor]]\npath = \"road.anefis_kidal.length_km\"\nrange = [100, 140]\n";
+    let experiment = write(
+        dir.path(),
+        "factorial.toml",
+        &format!("{FACTORIAL}\n{road}"),
+    );
     let out = sweep(&experiment, dir.path(), "sweep", &[]);
     let runs = read(&out, "runs.csv");
     let header = runs.lines().next().unwrap();
-    // Point 5 (the high kill rate, the Kidal band ambushing: a draw and an override), replicate 3.
-    let row = fields(header, runs.lines().nth(1 + 5 * 5 + 3).unwrap());
+    // Point 11 (the high kill rate, the Kidal band ambushing, the long road: a draw and two
+    // overrides), replicate 3.
+    let row = fields(header, runs.lines().nth(1 + 11 * 5 + 3).unwrap());
     assert_eq!(
         (row["point"], row["replicate"], row["run"]),
-        ("5", "3", "3")
+        ("11", "3", "3")
+    );
+    let set = |path: &str| format!("{path}={}", row[path.replace('.', "_").as_str()]);
+    let rate = set("faction.csp.kill_rate_per_hour");
+    let posture = set("group.csp_kidal.posture");
+    let length = set("road.anefis_kidal.length_km");
+    assert_eq!(
+        [posture.as_str(), length.as_str()],
+        [
+            "group.csp_kidal.posture=ambush",
+            "road.anefis_kidal.length_km=140"
+        ]
     );
     let plain = dir.path().join("plain");
-    let rate = format!(
-        "faction.csp.kill_rate_per_hour={}",
-        row["faction_csp_kill_rate_per_hour"]
-    );
-    let posture = format!("group.csp_kidal.posture={}", row["group_csp_kidal_posture"]);
-    assert_eq!(posture, "group.csp_kidal.posture=ambush");
-    ok(&[
-        "run",
-        "--runs",
-        "4",
-        "--seed",
-        "11",
-        "--set",
-        &rate,
-        "--set",
-        &posture,
-        "--out",
-        plain.to_str().unwrap(),
-    ]);
+    let out_arg = plain.to_str().unwrap();
+    let mut args = vec!["run", "--runs", "4", "--seed", "11", "--out", out_arg];
+    args.extend(["--set", &rate, "--set", &posture, "--set", &length]);
+    ok(&args);
     let plain_runs = read(&plain, "runs.csv");
     let plain_header = plain_runs.lines().next().unwrap();
     let plain_row = fields(plain_header, plain_runs.lines().nth(1 + 3).unwrap());
@@ -184,7 +187,7 @@ fn a_design_point_is_the_plain_run_with_its_settings_as_set() {
     }
     assert!(compared > 100, "{compared} columns compared");
     // And the point is no copy of another: the low rate's row differs.
-    let low = fields(header, runs.lines().nth(1 + 4 * 5 + 3).unwrap());
+    let low = fields(header, runs.lines().nth(1 + 9 * 5 + 3).unwrap());
     assert_ne!(
         low["faction_csp_kill_rate_per_hour"],
         row["faction_csp_kill_rate_per_hour"]
