@@ -43,6 +43,19 @@ pub(super) fn sweep(
     let _folder = claim_folder(args.out.as_deref(), args.resume.as_deref(), args.force, &[])?;
     let mut state = open(&sweep, started)?;
     let (interrupted, first_failure) = drive(&sweep, &mut state, stop)?;
+    let (text, summary) = write_outputs(&sweep, state, interrupted)?;
+    print(&text)?;
+    report(&sweep, interrupted, &summary, first_failure)
+}
+
+/// Turns the journal, `points.csv` and the design into the sweep's files, with the manifest
+/// that says whether it is complete; returns the table of the first points and the files, and
+/// the statistics of every row.
+fn write_outputs(
+    sweep: &Sweep<'_>,
+    state: State,
+    interrupted: bool,
+) -> Result<(String, BatchSummary), Error> {
     let summary = state.builder.finish().map_err(|e| Error::Io {
         path: sweep.dir.display().to_string(),
         source: e,
@@ -57,21 +70,19 @@ pub(super) fn sweep(
     let described = SweepManifest {
         kind: "sweep",
         batch: &manifest,
-        experiment: SweepDescription::of(&experiment),
+        experiment: SweepDescription::of(sweep.experiment),
     };
-    let rows = sweep.plan.run_indices();
     let failed = !summary.failed_runs.is_empty();
     let written = output::finish_sweep(
         state.files,
         state.points.csv,
-        &experiment,
-        &rows,
+        sweep.experiment,
+        &sweep.plan.run_indices(),
         (&described, failed),
     )?;
     let mut text = state.points.table.render(sweep.dir);
     text.push_str(&output::render_written(sweep.dir, &written));
-    print(&text)?;
-    report(&sweep, interrupted, &summary, first_failure)
+    Ok((text, summary))
 }
 
 /// What makes a sweep what it is, for its manifests and commands.
