@@ -50,6 +50,7 @@ pub mod batch;
 pub mod cli;
 pub mod design;
 pub mod error;
+pub mod experiment;
 pub mod geo;
 pub mod output;
 pub mod scenario;

@@ -12,6 +12,7 @@ mod record;
 mod replicate;
 mod shard;
 mod summary;
+pub mod sweep;
 
 use std::ops::Range;
 
@@ -23,9 +24,7 @@ pub use replicate::{BatchOptions, RunFailure, RunResult, failed_row, replay, run
 pub use shard::{Shard, ShardError};
 pub use summary::{BatchSummary, OutcomeStats, OutcomeSummary, SummaryBuilder};
 
-/// The seed a batch uses when none is given: the day the column left Gao, 2 October 2023.
-/// Fixed, so that two plain runs give the same output.
-pub const DEFAULT_SEED: u64 = 20_231_002;
+pub use crate::streams::DEFAULT_SEED;
 
 /// What to run: which replications of which seed, on how many threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -53,12 +53,12 @@ pub struct RunFailure {
 pub type RunResult = Result<Replication, RunFailure>;
 
 /// The one call of the simulation: replication `run` of the batch seeded `seed`, with the event
-/// log when `log`, abandoned at its next step once `stop` is raised. Everything the batch layer
-/// simulates goes through here.
+/// log when `log`, drawing its numbers unless `draws` gives them, abandoned at its next step
+/// once `stop` is raised. Everything the batch layer simulates goes through here.
 fn simulate(
     scenario: &Arc<Scenario>,
-    seed: u64,
-    run: u64,
+    draws: Option<Draws>,
+    (seed, run): (u64, u64),
     log: bool,
     stop: Option<Arc<AtomicBool>>,
 ) -> Replication {
@@ -70,8 +70,42 @@ fn simulate(
     }
     ENGINE.with_borrow_mut(|engine| {
         engine.watch(stop);
-        engine.simulate(scenario, seed, run, log)
+        match draws {
+            Some(draws) => engine.run(scenario, draws, seed, run, log, &mut |_| {}),
+            None => engine.simulate(scenario, seed, run, log),
+        }
     })
+}
+
+/// `simulate`, with a panic in it (or one asked for by `fail` for `index`) caught as its
+/// message.
+///
+/// A replication cut short is a failure too: over its step budget, with that reason; stopped
+/// by the batch's stop, with a reason no one reads, since the driver hands nothing over once the
+/// stop is raised (the run is computed again on resume).
+fn caught(
+    fail: FailRuns<'_>,
+    index: u64,
+    simulate: impl FnOnce() -> Replication,
+) -> Result<Replication, String> {
+    // Caught here rather than by the driver, so that one bad replication becomes one failed row
+    // instead of the end of the batch.
+    catch_unwind(AssertUnwindSafe(|| {
+        if fail.runs.contains(&index) {
+            panic!("{} asked run {index} to fail", fail.asked_by);
+        }
+        simulate()
+    }))
+    .map_err(|payload| take_panic_message(&*payload))
+    .and_then(uncut)
+}
+
+/// A replication cut short (step budget, stop) as the failure it is.
+fn uncut(replication: Replication) -> Result<Replication, String> {
+    match replication.cut {
+        Some(cut) => Err(cut.to_string()),
+        None => Ok(replication),
+    }
 }
 
 /// Replication `run` of the batch seeded `seed`, on this thread; a panic in it is caught and
@@ -79,33 +113,35 @@ fn simulate(
 /// raised).
 ///
 /// [`quiet_worker_panics`]: super::quiet_worker_panics
-///
-/// A replication cut short is a failure too: over its step budget, with that reason; stopped
-/// by `options.stop`, with a reason no one reads, since the driver hands nothing over once the
-/// stop is raised (the run is computed again on resume).
 pub(crate) fn replicate(
     scenario: &Arc<Scenario>,
     seed: u64,
     run: u64,
     options: &BatchOptions<'_>,
 ) -> RunResult {
-    let fail = options.fail_runs;
-    // Caught here rather than by the driver, so that one bad replication becomes one failed row
-    // instead of the end of the batch.
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        if fail.runs.contains(&run) {
-            panic!("{} asked run {run} to fail", fail.asked_by);
-        }
-        simulate(scenario, seed, run, false, Some(options.stop.shared()))
-    }))
-    .map_err(|payload| take_panic_message(&*payload));
-    match result {
-        Ok(Replication { cut: Some(cut), .. }) => Err(cut.to_string()),
-        other => other,
-    }
-    .map_err(|message| RunFailure {
+    let stop = Some(options.stop.shared());
+    let simulated = caught(options.fail_runs, run, || {
+        simulate(scenario, None, (seed, run), false, stop)
+    });
+    simulated.map_err(|message| RunFailure {
         message,
         outcome: failed_row(scenario, &OutcomeSchema::for_scenario(scenario), seed, run),
+    })
+}
+
+/// Replication `run` of the batch seeded `seed` with given `draws` (a sweep's point), on this
+/// thread, as row `row` of its batch (which `fail` names); a panic in it is caught as its
+/// message.
+pub(crate) fn replicate_given(
+    scenario: &Arc<Scenario>,
+    draws: Draws,
+    (seed, run): (u64, u64),
+    row: u64,
+    options: &BatchOptions<'_>,
+) -> Result<Replication, String> {
+    let stop = Some(options.stop.shared());
+    caught(options.fail_runs, row, || {
+        simulate(scenario, Some(draws), (seed, run), false, stop)
     })
 }
 
@@ -115,13 +151,11 @@ pub(crate) fn replicate(
 /// # Errors
 /// The panic message when the replication fails, as it failed in its batch.
 pub fn replay(scenario: &Arc<Scenario>, seed: u64, run: u64) -> Result<Replication, String> {
-    match catch_unwind(AssertUnwindSafe(|| {
-        simulate(scenario, seed, run, true, None)
-    })) {
-        Ok(Replication { cut: Some(cut), .. }) => Err(cut.to_string()),
-        Ok(replication) => Ok(replication),
-        Err(payload) => Err(panic_message(&*payload)),
-    }
+    catch_unwind(AssertUnwindSafe(|| {
+        simulate(scenario, None, (seed, run), true, None)
+    }))
+    .map_err(|payload| panic_message(&*payload))
+    .and_then(uncut)
 }
 
 /// The row of a failed run: outcomes empty, the uncertain numbers as the run drew them. The

@@ -51,3 +51,12 @@ Examples:
   sandtable drivers out/base                       what decides whether the column arrives
   sandtable drivers out/base --outcome fama_killed -o out/base/drivers.csv
   sandtable drivers out/base --outcome kidal_column_status!=arrived";
+
+/// `sandtable sweep --help`.
+pub(super) const SWEEP: &str = "\
+Examples:
+  sandtable sweep experiments/rates-nolh.toml -o out/rates    17 points of a NOLH, 40 runs each
+  sandtable sweep experiments/mercenaries-drones-crossed.toml -o out/crossed -j 8
+  sandtable sweep experiments/broad-nolh-129.toml -o out/shard2 --shard 2/4
+  sandtable sweep experiments/rates-nolh.toml --resume out/rates
+  sandtable drivers out/rates                          which factors move the outcome";

@@ -11,6 +11,7 @@ mod interrupt;
 mod progress;
 mod replay;
 mod run;
+mod sweep;
 
 use interrupt::Interrupts;
 
@@ -75,8 +76,12 @@ pub(crate) enum Command {
     /// R², and for a yes/no outcome the PRIM box where it happens most.
     #[command(after_help = help::DRIVERS)]
     Drivers(DriversArgs),
+    /// Run an experiment file's design points (factorial, Latin hypercube, NOLH, crossed
+    /// decision × noise), each replicated on the same random streams, and write design.csv,
+    /// runs.csv, points.csv and manifest.json.
+    #[command(after_help = help::SWEEP)]
+    Sweep(SweepArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
-    // `sweep` (several scenarios, or design points, through batch::drive),
     // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
 }
 
@@ -222,6 +227,45 @@ pub(crate) struct DriversArgs {
     /// and everything, the PRIM trajectory included, to FILE.json beside it.
     #[arg(short = 'o', long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
+}
+
+/// `sandtable sweep`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SweepArgs {
+    /// The experiment file (TOML): scenario, design, factors, replicates and seed (see
+    /// experiments/ for commented examples).
+    #[arg(value_name = "EXPERIMENT")]
+    pub experiment: PathBuf,
+    /// Directory to write design.csv, runs.csv, points.csv, manifest.json and
+    /// scenario.resolved.toml into (created if missing; runs.csv.partial grows while it runs).
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "DIR",
+        conflicts_with = "resume",
+        required_unless_present = "resume"
+    )]
+    pub out: Option<PathBuf>,
+    /// Continue the interrupted sweep in DIR, with the same experiment file and --shard; the
+    /// files come out as if it had never stopped.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// With --out: replace the sweep or batch already in DIR (without it, --out refuses a
+    /// folder that holds one).
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    /// No table on standard output and no progress display: only the files; messages still go
+    /// to standard error.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Run only block K of N of the sweep's rows (point by point, replicate by replicate), to
+    /// split it across machines; the shards' runs.csv rows, concatenated in K order, are the
+    /// whole sweep's.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 }
 
 /// `sandtable check`.
@@ -375,6 +419,7 @@ pub(crate) fn execute(
         Command::Replay(args) => replay::replay(&args),
         Command::Compare(args) => compare::compare(&args, command_line, interrupts),
         Command::Drivers(args) => drivers::drivers(&args),
+        Command::Sweep(args) => sweep::sweep(&args, command_line, interrupts),
     }
 }
 
@@ -504,6 +549,7 @@ mod tests {
             help::REPLAY,
             help::COMPARE,
             help::DRIVERS,
+            help::SWEEP,
         ];
         let mut seen = 0;
         for text in examples {

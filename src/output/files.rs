@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::resume::{
-    self, FAILURES_HEADER, FAILURES_PARTIAL, JournalRow, MANIFEST_PARTIAL, RUNS_PARTIAL, Recovered,
-    ResumeError,
+    self, FAILURES_PARTIAL, JournalRow, MANIFEST_PARTIAL, RUNS_PARTIAL, Recovered, ResumeError,
 };
+use super::runs::RowKeys;
 use super::{
     AtomicFile, Manifest, OutputError, RESOLVED_SCENARIO, RunsCsv, RunsRow, io_error,
     write_events_csv, write_summary_csv, write_summary_json,
@@ -98,6 +98,8 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 /// `manifest.json` (renamed last).
 pub struct BatchFiles {
     dir: OutputDir,
+    /// The key columns that start each row: a plain batch's or a sweep's.
+    keys: RowKeys,
     /// The batch seed, for `failures.csv`.
     seed: u64,
     runs: Option<RunsCsv<File>>,
@@ -112,6 +114,10 @@ pub struct BatchFiles {
     /// The test seam's hook (see [`BatchFiles::set_step_hook`]).
     step_hook: Option<StepHook>,
 }
+
+/// Writes a batch's manifest (a plain batch's, or a sweep's that adds its experiment) with the
+/// given file hashes.
+pub(super) type WriteManifest<'a> = dyn Fn(&Manifest, &mut AtomicFile) -> std::io::Result<()> + 'a;
 
 /// TEST SEAM: what [`BatchFiles::set_step_hook`] installs, told each named step.
 #[doc(hidden)]
@@ -149,9 +155,23 @@ impl BatchFiles {
         schema: &OutcomeSchema,
         manifest: &Manifest,
     ) -> Result<BatchFiles, OutputError> {
+        BatchFiles::create_with_keys(dir, RowKeys::Run, schema, manifest)
+    }
+
+    /// [`create`](Self::create) for rows that start with the key columns `keys` (a sweep's).
+    ///
+    /// # Errors
+    /// As [`create`](Self::create).
+    pub fn create_with_keys(
+        dir: &Path,
+        keys: RowKeys,
+        schema: &OutcomeSchema,
+        manifest: &Manifest,
+    ) -> Result<BatchFiles, OutputError> {
         let dir = OutputDir::open(dir)?;
         let mut files = BatchFiles {
             dir,
+            keys,
             seed: manifest.identity.seed,
             runs: None,
             failures: None,
@@ -164,7 +184,7 @@ impl BatchFiles {
         // beside an older batch's runs.csv.partial.
         let runs_path = files.path(RUNS_PARTIAL);
         let mut runs = File::create(&runs_path)
-            .and_then(|f| RunsCsv::new(f, schema))
+            .and_then(|f| RunsCsv::new(f, schema, keys))
             .map_err(|e| io_error(&runs_path, e))?;
         runs.flush().map_err(|e| io_error(&runs_path, e))?;
         files.runs = Some(runs);
@@ -187,6 +207,19 @@ impl BatchFiles {
         manifest: &Manifest,
         on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
     ) -> Result<(BatchFiles, ResumedBatch), OutputError> {
+        BatchFiles::resume_with_keys(dir, (RowKeys::Run, schema), manifest, on_row)
+    }
+
+    /// [`resume`](Self::resume) for rows that start with the key columns `keys` (a sweep's).
+    ///
+    /// # Errors
+    /// As [`resume`](Self::resume).
+    pub fn resume_with_keys(
+        dir: &Path,
+        (keys, schema): (RowKeys, &OutcomeSchema),
+        manifest: &Manifest,
+        on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
+    ) -> Result<(BatchFiles, ResumedBatch), OutputError> {
         let shown = dir.display().to_string();
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
@@ -199,6 +232,7 @@ impl BatchFiles {
                 dir: dir.to_path_buf(),
                 created: false,
             },
+            keys,
             seed: manifest.identity.seed,
             runs: None,
             failures: None,
@@ -231,7 +265,8 @@ impl BatchFiles {
             File::create(&runs_path).map_err(|e| io_error(&runs_path, e))?;
         }
         let range = manifest.identity.shard.first_run..manifest.identity.shard.end_run;
-        let recovered = resume::recover_runs(dir, schema, manifest.identity.seed, range, on_row)?;
+        let recovered =
+            resume::recover_runs(dir, (keys, schema), manifest.identity.seed, range, on_row)?;
         let append = |path: &Path| {
             OpenOptions::new()
                 .append(true)
@@ -242,9 +277,9 @@ impl BatchFiles {
         let runs_file = append(&runs_path)?;
         let empty = runs_file.metadata().map_or(true, |m| m.len() == 0);
         files.runs = Some(if empty {
-            RunsCsv::new(runs_file, schema).map_err(|e| io_error(&runs_path, e))?
+            RunsCsv::new(runs_file, schema, keys).map_err(|e| io_error(&runs_path, e))?
         } else {
-            RunsCsv::appending(runs_file, schema)
+            RunsCsv::appending(runs_file, schema, keys)
         });
         files.failures = Some(files.start_failures(false)?);
         Ok((
@@ -275,7 +310,7 @@ impl BatchFiles {
         let mut writer = csv::Writer::from_writer(file);
         if empty {
             writer
-                .write_record(FAILURES_HEADER)
+                .write_record(self.keys.failure_header())
                 .and_then(|()| writer.flush().map_err(csv::Error::from))
                 .map_err(|e| io_error(&path, e.into()))?;
         }
@@ -293,11 +328,8 @@ impl BatchFiles {
 
     /// Ends the batch: writes the summaries, the resolved scenario and `manifest` (whose status
     /// says whether the batch is complete or was interrupted), then publishes them with the
-    /// journal's rows: the old `manifest.json` removed first, every file renamed into place, and
-    /// the new manifest, listing each file's SHA-256, renamed last (see `publish`). Until that
-    /// last rename the journal's manifest stays, so an interruption anywhere leaves a batch
-    /// that `--resume` finishes; after it, a set whose manifest matches its files.
-    /// `failures.csv` is there only when runs failed; an older one is removed.
+    /// journal's rows (see [`publish`](Self::publish)). `failures.csv` is there only when runs
+    /// failed; an older one is removed.
     ///
     /// # Errors
     /// When a file cannot be written or renamed; the journal is then kept.
@@ -308,77 +340,35 @@ impl BatchFiles {
         summary: &BatchSummary,
         manifest: &Manifest,
     ) -> Result<Vec<PathBuf>, OutputError> {
-        let runs_path = self.path(RUNS_PARTIAL);
-        let failures_path = self.path(FAILURES_PARTIAL);
         self.close_journal()?;
-        self.step("journal synced");
-
-        let mut manifest = manifest.clone();
-        let has_failures = !summary.failed_runs.is_empty();
-        let mut hash = |name: &str, path: &Path| -> Result<(), OutputError> {
-            let sha = super::publish::sha256_of_file(path).map_err(|e| io_error(path, e))?;
-            manifest.files.insert(name.to_string(), sha);
-            Ok(())
-        };
-        hash("runs.csv", &runs_path)?;
-        if has_failures {
-            hash("failures.csv", &failures_path)?;
-        }
         let mut summary_csv = self.dir.file("summary.csv")?;
         write_summary_csv(&mut summary_csv, summary)
             .map_err(|e| io_error(summary_csv.target(), e))?;
         let mut summary_json = self.dir.file("summary.json")?;
         write_summary_json(&mut summary_json, scenario, plan, manifest.status, summary)
             .map_err(|e| io_error(summary_json.target(), e))?;
-        let resolved = self.dir.resolved_scenario(scenario)?;
-        for file in [&summary_csv, &summary_json, &resolved] {
-            manifest.files.insert(target_name(file), file.sha256());
-        }
-        let mut manifest_json = self.dir.file("manifest.json")?;
-        manifest
-            .write(&mut manifest_json)
-            .map_err(|e| io_error(manifest_json.target(), e))?;
-        self.step("files written");
+        let outputs = vec![summary_csv, summary_json];
+        let failed = !summary.failed_runs.is_empty();
+        self.publish(
+            scenario,
+            outputs,
+            (manifest, &|m, file| m.write(file)),
+            failed,
+        )
+    }
 
-        // The older batch's manifest goes before any of its files is replaced, so that no
-        // manifest.json ever stands beside files it does not describe.
-        remove_if_there(&self.path("manifest.json"))?;
-        self.step("old manifest removed");
-        let mut written = Vec::new();
-        let failures_csv = self.path("failures.csv");
-        if has_failures {
-            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
-        } else {
-            remove_if_there(&failures_path)?;
-            remove_if_there(&failures_csv)?;
-        }
-        self.step("failures published");
-        let runs_csv = self.path("runs.csv");
-        fs::rename(&runs_path, &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
-        written.push(runs_csv);
-        if has_failures {
-            written.push(failures_csv);
-        }
-        self.step("runs published");
-        // The resolved scenario is listed after the outputs proper.
-        written.extend(commit_all(vec![summary_csv, summary_json])?);
-        self.step("summaries published");
-        let resolved = commit_all(vec![resolved])?;
-        self.step("scenario published");
-        written.extend(commit_all(vec![manifest_json])?);
-        written.extend(resolved);
-        self.step("manifest published");
-        // Published: the journal's manifest is all that is left of the journal.
-        self.began_journal = false;
-        remove_if_there(&self.path(MANIFEST_PARTIAL))?;
-        self.step("journal removed");
-        self.dir.created = false;
-        Ok(written)
+    /// A file of the batch's own beside the journal (a sweep's `design.csv`, `points.csv`), in
+    /// place only when it is handed to [`publish`](Self::publish).
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub(super) fn output_file(&self, name: &str) -> Result<AtomicFile, OutputError> {
+        self.dir.file(name)
     }
 
     /// Closes the journal's writers and pushes their rows to the disk, so that a crash cannot
     /// leave a published name on unwritten data.
-    fn close_journal(&mut self) -> Result<(), OutputError> {
+    pub(super) fn close_journal(&mut self) -> Result<(), OutputError> {
         let runs_path = self.path(RUNS_PARTIAL);
         let failures_path = self.path(FAILURES_PARTIAL);
         let runs = self
@@ -394,7 +384,83 @@ impl BatchFiles {
             .into_inner()
             .map_err(|e| io_error(&failures_path, e.into_error()))?;
         runs.sync_all().map_err(|e| io_error(&runs_path, e))?;
-        failures.sync_all().map_err(|e| io_error(&failures_path, e))
+        failures
+            .sync_all()
+            .map_err(|e| io_error(&failures_path, e))?;
+        self.step("journal synced");
+        Ok(())
+    }
+
+    /// Publishes the closed journal, `outputs` and the resolved scenario under `manifest`,
+    /// written by `write` with each file's SHA-256 in its `files`: the old `manifest.json`
+    /// removed first, every file renamed into place, and the new manifest renamed last. Until
+    /// that last rename the journal's manifest stays, so an interruption anywhere leaves a batch
+    /// that `--resume` finishes; after it, a set whose manifest matches its files.
+    /// `failures.csv` only when runs `failed`. Returns the files in the order to list them.
+    ///
+    /// # Errors
+    /// When a file cannot be written or renamed; the journal is then kept.
+    pub(super) fn publish(
+        mut self,
+        scenario: &Scenario,
+        outputs: Vec<AtomicFile>,
+        (manifest, write): (&Manifest, &WriteManifest<'_>),
+        failed: bool,
+    ) -> Result<Vec<PathBuf>, OutputError> {
+        let runs_path = self.path(RUNS_PARTIAL);
+        let failures_path = self.path(FAILURES_PARTIAL);
+        let resolved = self.dir.resolved_scenario(scenario)?;
+        let mut manifest = manifest.clone();
+        let mut hash = |name: &str, path: &Path| -> Result<(), OutputError> {
+            let sha = super::publish::sha256_of_file(path).map_err(|e| io_error(path, e))?;
+            manifest.files.insert(name.to_string(), sha);
+            Ok(())
+        };
+        hash("runs.csv", &runs_path)?;
+        if failed {
+            hash("failures.csv", &failures_path)?;
+        }
+        for file in outputs.iter().chain([&resolved]) {
+            manifest.files.insert(target_name(file), file.sha256());
+        }
+        let mut manifest_json = self.dir.file("manifest.json")?;
+        write(&manifest, &mut manifest_json).map_err(|e| io_error(manifest_json.target(), e))?;
+        self.step("files written");
+
+        // The older batch's manifest goes before any of its files is replaced, so that no
+        // manifest.json ever stands beside files it does not describe.
+        remove_if_there(&self.path("manifest.json"))?;
+        self.step("old manifest removed");
+        let mut written = Vec::new();
+        let failures_csv = self.path("failures.csv");
+        if failed {
+            fs::rename(&failures_path, &failures_csv).map_err(|e| io_error(&failures_csv, e))?;
+        } else {
+            remove_if_there(&failures_path)?;
+            remove_if_there(&failures_csv)?;
+        }
+        self.step("failures published");
+        let runs_csv = self.path("runs.csv");
+        fs::rename(&runs_path, &runs_csv).map_err(|e| io_error(&runs_csv, e))?;
+        written.push(runs_csv);
+        if failed {
+            written.push(failures_csv);
+        }
+        self.step("runs published");
+        // The resolved scenario is listed after the outputs proper.
+        written.extend(commit_all(outputs)?);
+        self.step("summaries published");
+        let resolved = commit_all(vec![resolved])?;
+        self.step("scenario published");
+        written.extend(commit_all(vec![manifest_json])?);
+        written.extend(resolved);
+        self.step("manifest published");
+        // Published: the journal's manifest is all that is left of the journal.
+        self.began_journal = false;
+        remove_if_there(&self.path(MANIFEST_PARTIAL))?;
+        self.step("journal removed");
+        self.dir.created = false;
+        Ok(written)
     }
 
     /// TEST SEAM: tells the hook the command line installed (if any) that the batch reached
@@ -521,7 +587,8 @@ impl ReplayFiles {
             let file = out.file("outcome.csv")?;
             let path = file.target().to_path_buf();
             let schema = OutcomeSchema::for_scenario(scenario);
-            let mut outcome = RunsCsv::new(file, &schema).map_err(|e| io_error(&path, e))?;
+            let mut outcome =
+                RunsCsv::new(file, &schema, RowKeys::Run).map_err(|e| io_error(&path, e))?;
             outcome
                 .write_row(run, seed, &replication.outcome)
                 .map_err(|e| io_error(&path, e))?;
@@ -586,6 +653,7 @@ mod tests {
                 runs: 10,
                 shard: crate::output::ShardInfo::of(&plan()),
                 overrides: Vec::new(),
+                experiment_sha256: None,
             },
             status: BatchStatus::Running,
             completed_runs: 0,

@@ -135,6 +135,10 @@ pub struct BatchIdentity {
     /// `--set` overrides, as written, in order.
     #[serde(default)]
     pub overrides: Vec<String>,
+    /// A sweep's experiment file, by the SHA-256 of its bytes (absent for `run`): a sweep
+    /// resumes only with the very experiment it began with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment_sha256: Option<String>,
 }
 
 impl BatchIdentity {
@@ -148,6 +152,7 @@ impl BatchIdentity {
             runs: plan.runs,
             shard: ShardInfo::of(plan),
             overrides,
+            experiment_sha256: None,
         }
     }
 
@@ -180,6 +185,18 @@ impl BatchIdentity {
             differences.push(format!(
                 "it is shard {}/{}, not {}/{}",
                 shard.index, shard.count, other.index, other.count
+            ));
+        }
+        if self.experiment_sha256 != current.experiment_sha256 {
+            let hash = |h: &Option<String>| {
+                h.as_deref()
+                    .map_or("none".to_string(), |h| format!("{}…", short(h)))
+            };
+            differences.push(format!(
+                "its experiment file's SHA-256 is {}, this one's is {} (the experiment file \
+                 changed, or another was given)",
+                hash(&self.experiment_sha256),
+                hash(&current.experiment_sha256)
             ));
         }
         if self.overrides != current.overrides {

@@ -19,6 +19,8 @@ mod resume;
 mod runs;
 mod spill;
 mod summary;
+mod sweep;
+mod sweep_table;
 mod table;
 
 use std::io;
@@ -48,12 +50,17 @@ pub use publish::{Unpublished, verify_published};
 pub use record::RunRecorder;
 pub use resume::{JournalRow, Recovered, ResumeError, holds_journal};
 use runs::RunsCsv;
-pub use runs::{RunsRow, field_text};
+pub use runs::{RowKeys, RunsRow, field_text};
 pub use spill::SpillDir;
 pub use summary::{
     CategoryEntry, HistogramEntry, NumericEntry, OutcomeEntry, SummaryFile, SummaryScenario,
 };
 use summary::{write_summary_csv, write_summary_json};
+pub use sweep::{
+    POINTS_STATISTICS, PointsCsv, SweepDescription, SweepManifest, SweepRecorder, finish_sweep,
+    points_starting_in, sweep_keys,
+};
+pub use sweep_table::{SweepTable, TABLE_POINTS, describe_design};
 pub use table::render_batch_table;
 
 /// What can go wrong writing output files or reading a batch back.

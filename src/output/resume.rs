@@ -7,7 +7,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::manifest::{BatchStatus, Manifest};
-use super::runs::{KEY_COLUMNS, RowKey, parse_field, runs_header};
+use super::runs::{RowKey, RowKeys, keyed_header, parse_field};
 use super::{OutputError, io_error};
 use crate::sim::{Outcome, OutcomeSchema};
 
@@ -166,7 +166,7 @@ fn whole_lines_len(file: &mut File) -> io::Result<u64> {
 /// Reads `failures.csv.partial`: the runs listed as failed, in order, before `end_run`, with
 /// the offset just after each entry. A torn last line and anything unreadable after it are
 /// ignored (and cut off by [`recover_runs`]'s caller).
-fn read_failures(path: &Path, seed: u64) -> io::Result<(Vec<(u64, u64)>, u64)> {
+fn read_failures(path: &Path, keys: RowKeys, seed: u64) -> io::Result<(Vec<(u64, u64)>, u64)> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
@@ -185,7 +185,7 @@ fn read_failures(path: &Path, seed: u64) -> io::Result<(Vec<(u64, u64)>, u64)> {
     while reader.read_record(&mut record).unwrap_or(false) {
         let end = reader.position().byte();
         if header_end == 0 {
-            if record.iter().collect::<Vec<_>>() != FAILURES_HEADER {
+            if record.iter().ne(keys.failure_header()) {
                 break;
             }
             header_end = end;
@@ -204,9 +204,6 @@ fn read_failures(path: &Path, seed: u64) -> io::Result<(Vec<(u64, u64)>, u64)> {
     Ok((entries, header_end))
 }
 
-/// The header of `failures.csv`.
-pub(crate) const FAILURES_HEADER: [&str; 3] = ["run", "seed", "error"];
-
 /// Reads back the rows of an interrupted batch from `dir`'s `runs.csv.partial` and
 /// `failures.csv.partial`, hands each to `on_row` in run order, and cuts both files after the
 /// last row kept, so that the batch can append from [`Recovered::next_run`] on.
@@ -221,7 +218,7 @@ pub(crate) const FAILURES_HEADER: [&str; 3] = ["run", "seed", "error"];
 /// ([`ResumeError::Unreadable`]), or `on_row` fails (an internal error).
 pub(super) fn recover_runs(
     dir: &Path,
-    schema: &OutcomeSchema,
+    (keys, schema): (RowKeys, &OutcomeSchema),
     seed: u64,
     runs: std::ops::Range<u64>,
     on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
@@ -229,7 +226,7 @@ pub(super) fn recover_runs(
     let runs_path = dir.join(RUNS_PARTIAL);
     let failures_path = dir.join(FAILURES_PARTIAL);
     let (failures, failures_header_end) =
-        read_failures(&failures_path, seed).map_err(|e| io_error(&failures_path, e))?;
+        read_failures(&failures_path, keys, seed).map_err(|e| io_error(&failures_path, e))?;
     let io = |e| io_error(&runs_path, e);
     let mut file = OpenOptions::new()
         .read(true)
@@ -240,6 +237,7 @@ pub(super) fn recover_runs(
     let whole = whole_lines_len(&mut file).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let batch = JournalRows {
+        keys,
         schema,
         seed,
         runs: runs.clone(),
@@ -271,6 +269,7 @@ pub(super) fn recover_runs(
 /// What the rows of an interrupted batch's `runs.csv.partial` must be to be kept: the batch's
 /// columns, seed and runs, with the failed runs of its `failures.csv.partial`.
 struct JournalRows<'a> {
+    keys: RowKeys,
     schema: &'a OutcomeSchema,
     seed: u64,
     runs: std::ops::Range<u64>,
@@ -288,7 +287,7 @@ impl JournalRows<'_> {
         path: &Path,
         on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
     ) -> Result<(u64, u64), OutputError> {
-        let expected_header = runs_header(self.schema);
+        let expected_header = keyed_header(self.keys, self.schema);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -331,14 +330,16 @@ impl JournalRows<'_> {
     /// its column.
     fn row(&self, record: &csv::StringRecord, run: u64, failed: bool) -> Option<JournalRow> {
         let key = RowKey {
-            run,
+            keys: self.keys,
+            index: run,
             seed: self.seed,
         };
+        let key_columns = self.keys.columns().len();
         let key_ok = record
             .iter()
             .zip(key.fields())
             .all(|(field, expected)| field == expected);
-        let columns = KEY_COLUMNS.len() + self.schema.columns.len();
+        let columns = key_columns + self.schema.columns.len();
         if !key_ok || run >= self.runs.end || record.len() != columns {
             return None;
         }
@@ -347,7 +348,7 @@ impl JournalRows<'_> {
         }
         let values = record
             .iter()
-            .skip(KEY_COLUMNS.len())
+            .skip(key_columns)
             .zip(&self.schema.columns)
             .map(|(field, column)| parse_field(field, &column.kind))
             .collect::<Result<Vec<_>, String>>()

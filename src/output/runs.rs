@@ -8,35 +8,93 @@ use std::io::{self, Write};
 
 use crate::sim::{ColumnKind, Outcome, OutcomeSchema, Value};
 
-/// The columns every `runs.csv` row starts with, before the outcome columns: which run of which
-/// batch the row is.
+/// The columns every `runs.csv` row of a plain batch starts with, before the outcome columns:
+/// which run of which batch the row is.
 pub(crate) const KEY_COLUMNS: [&str; 2] = ["run", "seed"];
+
+/// The columns every `runs.csv` row of a sweep starts with: the design point and replicate,
+/// then the run whose streams the row drew from (its replicate) and the seed.
+pub(crate) const SWEEP_KEY_COLUMNS: [&str; 4] = ["point", "replicate", "run", "seed"];
+
+/// Which key columns start a `runs.csv` row, and what they hold for the row at an index (the
+/// index the batch driver counts in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKeys {
+    /// A plain batch: [`KEY_COLUMNS`]; row `index` is run `index`.
+    Run,
+    /// A sweep of `replicates` replicates per point: [`SWEEP_KEY_COLUMNS`]; row `index` is
+    /// point `index / replicates`, replicate and run `index % replicates`.
+    Sweep {
+        /// Replicates of every design point (at least 1).
+        replicates: u64,
+    },
+}
+
+impl RowKeys {
+    /// The key columns' names.
+    pub(crate) fn columns(self) -> &'static [&'static str] {
+        match self {
+            RowKeys::Run => &KEY_COLUMNS,
+            RowKeys::Sweep { .. } => &SWEEP_KEY_COLUMNS,
+        }
+    }
+
+    /// The first column of `failures.csv`: the run, or for a sweep the row (from 0, in
+    /// `runs.csv` order), which names a failed row without ambiguity.
+    pub(crate) fn failure_header(self) -> [&'static str; 3] {
+        match self {
+            RowKeys::Run => ["run", "seed", "error"],
+            RowKeys::Sweep { .. } => ["row", "seed", "error"],
+        }
+    }
+}
 
 /// The header of `runs.csv` (and of a replay's `outcome.csv`): [`KEY_COLUMNS`], then `schema`'s
 /// columns in order. The one statement of the column order: the header written, the rows
 /// ([`RowFormat`], through [`RowKey`]) and the reader of an interrupted batch all follow it.
 pub(crate) fn runs_header(schema: &OutcomeSchema) -> Vec<&str> {
-    KEY_COLUMNS.into_iter().chain(schema.names()).collect()
+    keyed_header(RowKeys::Run, schema)
 }
 
-/// A row's values for [`KEY_COLUMNS`].
+/// The header of a `runs.csv` whose rows start with `keys`.
+pub(crate) fn keyed_header(keys: RowKeys, schema: &OutcomeSchema) -> Vec<&str> {
+    keys.columns()
+        .iter()
+        .copied()
+        .chain(schema.names())
+        .collect()
+}
+
+/// A row's values for its key columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RowKey {
-    /// The replication.
-    pub run: u64,
+    /// Which key columns.
+    pub keys: RowKeys,
+    /// The row's index in the batch: the run, or a sweep's row.
+    pub index: u64,
     /// The batch seed.
     pub seed: u64,
 }
 
 impl RowKey {
-    /// The values, in the order of [`KEY_COLUMNS`].
-    fn values(self) -> [u64; KEY_COLUMNS.len()] {
-        [self.run, self.seed]
+    /// The values, in the order of the key columns: the first `len` of the array.
+    fn values(self) -> ([u64; SWEEP_KEY_COLUMNS.len()], usize) {
+        match self.keys {
+            RowKeys::Run => ([self.index, self.seed, 0, 0], KEY_COLUMNS.len()),
+            RowKeys::Sweep { replicates } => {
+                let (point, replicate) = (self.index / replicates, self.index % replicates);
+                (
+                    [point, replicate, replicate, self.seed],
+                    SWEEP_KEY_COLUMNS.len(),
+                )
+            }
+        }
     }
 
-    /// The fields as `runs.csv` holds them, in the order of [`KEY_COLUMNS`].
-    pub(crate) fn fields(self) -> [String; KEY_COLUMNS.len()] {
-        self.values().map(|v| v.to_string())
+    /// The fields as `runs.csv` holds them, in the order of the key columns.
+    pub(crate) fn fields(self) -> Vec<String> {
+        let (values, len) = self.values();
+        values[..len].iter().map(u64::to_string).collect()
     }
 }
 
@@ -161,6 +219,7 @@ fn canonical_value(value: Value, kind: &ColumnKind, text: &mut String) -> Result
 /// quotes it.
 #[derive(Debug, Clone)]
 pub(crate) struct RowFormat {
+    keys: RowKeys,
     columns: Vec<FieldFormat>,
 }
 
@@ -186,8 +245,13 @@ impl RunsRow {
 }
 
 impl RowFormat {
-    /// The format of `schema`'s rows.
+    /// The format of `schema`'s rows in a plain batch.
     pub fn new(schema: &OutcomeSchema) -> RowFormat {
+        RowFormat::with_keys(schema, RowKeys::Run)
+    }
+
+    /// The format of `schema`'s rows, after the key columns `keys`.
+    pub fn with_keys(schema: &OutcomeSchema, keys: RowKeys) -> RowFormat {
         let columns = schema
             .columns
             .iter()
@@ -199,7 +263,7 @@ impl RowFormat {
                 ColumnKind::Count | ColumnKind::Parameter => FieldFormat::Number,
             })
             .collect();
-        RowFormat { columns }
+        RowFormat { keys, columns }
     }
 
     /// The row of replication `run` of the batch seeded `seed`.
@@ -233,8 +297,13 @@ impl RowFormat {
             ));
         }
         let mut integers = itoa::Buffer::new();
-        let key = RowKey { run, seed };
-        for (i, value) in key.values().into_iter().enumerate() {
+        let key = RowKey {
+            keys: self.keys,
+            index: run,
+            seed,
+        };
+        let (values, len) = key.values();
+        for (i, &value) in values[..len].iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -366,26 +435,28 @@ impl<W: Write> std::fmt::Debug for RunsCsv<W> {
 }
 
 impl<W: Write> RunsCsv<W> {
-    /// Starts the file: writes the header ([`runs_header`]: `run,seed,<outcome columns>`).
+    /// Starts the file: writes the header ([`keyed_header`]: `keys`' columns, e.g. `run,seed`,
+    /// then the outcome columns).
     ///
     /// # Errors
     /// When the writer fails.
-    pub fn new(writer: W, schema: &OutcomeSchema) -> io::Result<RunsCsv<W>> {
+    pub fn new(writer: W, schema: &OutcomeSchema, keys: RowKeys) -> io::Result<RunsCsv<W>> {
         let mut header = csv::Writer::from_writer(Vec::new());
-        header.write_record(runs_header(schema))?;
+        header.write_record(keyed_header(keys, schema))?;
         let header = header
             .into_inner()
             .map_err(|e| io::Error::other(e.error().to_string()))?;
-        let mut runs = RunsCsv::appending(writer, schema);
+        let mut runs = RunsCsv::appending(writer, schema, keys);
         runs.writer.write_all(&header)?;
         Ok(runs)
     }
 
-    /// Goes on with a file that already has its header and some rows (a resumed batch).
-    pub fn appending(writer: W, schema: &OutcomeSchema) -> RunsCsv<W> {
+    /// Goes on with a file that already has its header and some rows (a resumed batch), whose
+    /// rows start with `keys`.
+    pub fn appending(writer: W, schema: &OutcomeSchema, keys: RowKeys) -> RunsCsv<W> {
         RunsCsv {
             writer: io::BufWriter::new(writer),
-            format: RowFormat::new(schema),
+            format: RowFormat::with_keys(schema, keys),
             row: Vec::new(),
         }
     }
@@ -752,7 +823,7 @@ mod tests {
                 },
             ],
         };
-        let mut w = RunsCsv::new(Vec::new(), &schema).unwrap();
+        let mut w = RunsCsv::new(Vec::new(), &schema, RowKeys::Run).unwrap();
         w.write_row(
             0,
             7,
@@ -862,7 +933,7 @@ mod tests {
                 kind: ColumnKind::Count,
             }],
         };
-        let mut w = RunsCsv::new(Vec::new(), &schema).unwrap();
+        let mut w = RunsCsv::new(Vec::new(), &schema, RowKeys::Run).unwrap();
         assert!(w.write_row(0, 1, &Outcome { values: vec![] }).is_err());
     }
 }

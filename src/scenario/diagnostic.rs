@@ -241,7 +241,7 @@ fn split_unknown(rest: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// The valid key closest to a misspelt one, if any is close.
-fn did_you_mean(wrong: &str, valid: &[String]) -> Option<String> {
+pub(crate) fn did_you_mean(wrong: &str, valid: &[String]) -> Option<String> {
     valid
         .iter()
         .map(|v| (strsim::jaro_winkler(wrong, v), v))

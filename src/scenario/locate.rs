@@ -7,7 +7,7 @@ use toml::de::{DeTable, DeValue};
 use super::keypath::{self, Seg};
 
 /// 1-based line and column of a byte offset.
-pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;

@@ -13,6 +13,8 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostic::ScenarioError;
+pub(crate) use diagnostic::did_you_mean;
+pub(crate) use locate::line_col;
 pub use resolve::{EMBEDDED_NAME as EMBEDDED_ORIGIN, Override};
 pub use schema::{CombatMode, FireKind, Posture, SiteKind};
 pub use uncertain::{Dist, Draws, Param, ParamId};

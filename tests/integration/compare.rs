@@ -18,7 +18,7 @@ const BATCH: [&str; 4] = ["--runs", "300", "--seed", "7"];
 
 /// Runs `sandtable` with `args` (paths relative to the repository), returning exit code, stdout
 /// and stderr.
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) fn run(args: &[&str]) -> (Option<i32>, String, String) {
     let output = sandtable()
         .current_dir(repo_file(""))
         .args(args)
@@ -31,7 +31,7 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
-fn ok(args: &[&str]) -> String {
+pub(crate) fn ok(args: &[&str]) -> String {
     let (code, stdout, stderr) = run(args);
     assert_eq!(code, Some(0), "{}: {stderr}", args.join(" "));
     stdout

@@ -16,4 +16,5 @@ mod scenario_errors;
 mod sources;
 mod streams;
 mod support;
+mod sweep;
 mod validation;

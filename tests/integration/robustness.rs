@@ -353,7 +353,7 @@ fn reference_file(name: &str) -> Vec<u8> {
 /// Starts the batch into `out` on one thread and waits until at least `rows` rows have reached
 /// `runs.csv.partial`, so that it is stopped part-way.
 fn start_and_wait_for_rows(out: &Path, rows: usize) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sandtable"))
+    let child = Command::new(env!("CARGO_BIN_EXE_sandtable"))
         .env(FAIL_RUNS, "5")
         .args(["run", "--threads", "1", "--out", out.to_str().unwrap()])
         .args(BATCH)
@@ -361,6 +361,12 @@ fn start_and_wait_for_rows(out: &Path, rows: usize) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    wait_for_rows(child, out, rows)
+}
+
+/// Returns `child`, a batch writing `out`, once more than `rows` lines of its
+/// `runs.csv.partial` are on the disk.
+pub(crate) fn wait_for_rows(mut child: Child, out: &Path, rows: usize) -> Child {
     let partial = out.join("runs.csv.partial");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
