@@ -358,9 +358,17 @@ fn write_outputs(
         BatchDescription::new(batch.args, batch.scenario, plan, batch.command_line, None)
     });
     let described = used.as_ref().unwrap_or(batch);
+    let overrides: Vec<String> = batch
+        .args
+        .scenario
+        .set
+        .iter()
+        .map(|o| o.text.clone())
+        .collect();
     text.push_str(&output::render_batch_table(
         batch.scenario,
         described.plan,
+        &overrides,
         summary,
     ));
     let precision = recorded.adaptive.as_ref().zip(batch.adaptive.as_ref());

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{BatchStatus, ShardInfo};
-use super::number_field;
+use super::{number_field, statistic};
 use crate::batch::{BatchSummary, OutcomeStats, OutcomeSummary, Plan};
 use crate::scenario::Scenario;
 use crate::sim::ColumnKind;
@@ -50,6 +50,7 @@ pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> 
         let name = outcome.column.name.as_str();
         match &outcome.stats {
             OutcomeStats::Numeric(s) => {
+                let s = &published(&outcome.column.kind, s);
                 let mut row = vec![
                     name.to_string(),
                     String::new(),
@@ -81,10 +82,10 @@ pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> 
                         c.category.clone(),
                         c.n.to_string(),
                         c.count.to_string(),
-                        number_field(Some(c.proportion)),
+                        number_field(Some(statistic(c.proportion))),
                         String::new(),
-                        number_field(Some(c.ci95_low)),
-                        number_field(Some(c.ci95_high)),
+                        number_field(Some(share_bound(c.ci95_low))),
+                        number_field(Some(share_bound(c.ci95_high))),
                     ];
                     row.extend(std::iter::repeat_n(String::new(), 7));
                     csv.write_record(&row)?;
@@ -100,16 +101,50 @@ pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> 
             FAILED_CATEGORY.to_string(),
             n.to_string(),
             failed.to_string(),
-            number_field(Some(failed as f64 / n as f64)),
+            number_field(Some(statistic(failed as f64 / n as f64))),
             String::new(),
-            number_field(Some(low)),
-            number_field(Some(high)),
+            number_field(Some(share_bound(low))),
+            number_field(Some(share_bound(high))),
         ];
         row.extend(std::iter::repeat_n(String::new(), 7));
         csv.write_record(&row)?;
     }
     csv.flush()?;
     Ok(())
+}
+
+/// A numeric outcome's statistics as both summary files publish them: the derived statistics
+/// (mean, sd, interval, quantiles, histogram edges) rounded to 12 significant digits, so that
+/// arithmetic's last bits do not show, and the interval of the mean of a count or a day clipped
+/// at 0, below which no run can fall (a t-interval knows nothing of that). Min and max are
+/// values of runs and stay as they are.
+pub(crate) fn published(kind: &ColumnKind, s: &NumericSummary) -> NumericSummary {
+    let derived = |v: Option<f64>| v.map(statistic);
+    let floor = match kind {
+        ColumnKind::Count | ColumnKind::Day => 0.0,
+        ColumnKind::Category { .. } | ColumnKind::Parameter => f64::NEG_INFINITY,
+    };
+    NumericSummary {
+        mean: derived(s.mean),
+        sd: derived(s.sd),
+        ci95_low: derived(s.ci95_low).map(|v| v.max(floor)),
+        ci95_high: derived(s.ci95_high).map(|v| v.max(floor)),
+        p05: derived(s.p05),
+        p25: derived(s.p25),
+        p50: derived(s.p50),
+        p75: derived(s.p75),
+        p95: derived(s.p95),
+        histogram: crate::stats::Histogram {
+            edges: s.histogram.edges.iter().copied().map(statistic).collect(),
+            counts: s.histogram.counts.clone(),
+        },
+        ..s.clone()
+    }
+}
+
+/// An end of a share's interval as published: rounded like every statistic, and within 0–1.
+fn share_bound(v: f64) -> f64 {
+    statistic(v).clamp(0.0, 1.0)
 }
 
 /// `outcome` of the summary.csv row that counts failed runs (only there when some failed).
@@ -292,7 +327,7 @@ impl OutcomeEntry {
             OutcomeStats::Numeric(s) => OutcomeEntry::Numeric {
                 outcome: name,
                 kind,
-                stats: s.into(),
+                stats: (&published(&outcome.column.kind, s)).into(),
             },
             OutcomeStats::Categories(categories) => OutcomeEntry::Categorical {
                 outcome: name,
@@ -303,9 +338,9 @@ impl OutcomeEntry {
                     .map(|c| CategoryEntry {
                         category: c.category.clone(),
                         present: c.count,
-                        mean: defined(Some(c.proportion)),
-                        ci95_low: c.ci95_low,
-                        ci95_high: c.ci95_high,
+                        mean: defined(Some(statistic(c.proportion))),
+                        ci95_low: share_bound(c.ci95_low),
+                        ci95_high: share_bound(c.ci95_high),
                     })
                     .collect(),
             },
@@ -419,6 +454,7 @@ mod tests {
         );
         // 3 of 4 arrived: share 0.75 with its Wilson interval; no sd or quantiles for a share.
         let (low, high) = crate::stats::wilson_interval(3, 4, crate::stats::Z_95);
+        let (low, high) = (share_bound(low), share_bound(high));
         assert_eq!(
             lines[1],
             format!("c_status,arrived,4,3,0.75,,{low},{high},,,,,,,")
@@ -439,6 +475,42 @@ mod tests {
     }
 
     #[test]
+    fn an_interval_of_a_count_stays_at_or_above_zero_and_carries_no_float_noise() {
+        let schema = OutcomeSchema {
+            columns: vec![Column {
+                name: "ied_strikes".into(),
+                kind: ColumnKind::Count,
+            }],
+        };
+        let mut b = SummaryBuilder::new(&schema, None);
+        // Mostly zeros and one large count: the t-interval of the mean reaches below zero.
+        for v in [0.0, 0.0, 0.0, 0.0, 9.0] {
+            b.push(&Outcome {
+                values: vec![Value::Number(v)],
+            })
+            .unwrap();
+        }
+        let summary = b.finish().unwrap();
+        let OutcomeStats::Numeric(raw) = &summary.outcomes[0].stats else {
+            panic!("a count is numeric")
+        };
+        assert!(
+            raw.ci95_low.unwrap() < 0.0,
+            "the case needs a negative bound"
+        );
+        let mut bytes = Vec::new();
+        write_summary_csv(&mut bytes, &summary).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(
+            row[..6],
+            ["ied_strikes", "", "5", "5", "1.8", "4.0249223595"]
+        );
+        assert_eq!(row[6], "0", "ci95_low of a count: {text}");
+        assert!(row[7].parse::<f64>().unwrap() > 1.8);
+    }
+
+    #[test]
     fn failed_runs_get_a_row_of_their_own() {
         let mut bytes = Vec::new();
         write_summary_csv(&mut bytes, &summary_failing(&[5])).unwrap();
@@ -446,6 +518,7 @@ mod tests {
         let last = text.lines().last().unwrap();
         // One of the five recorded runs failed: a share of 0.2, with its Wilson interval.
         let (low, high) = crate::stats::wilson_interval(1, 5, crate::stats::Z_95);
+        let (low, high) = (share_bound(low), share_bound(high));
         assert_eq!(
             last,
             format!("run_status,failed,5,1,0.2,,{low},{high},,,,,,,")

@@ -4,6 +4,7 @@
 mod diagnostic;
 mod keypath;
 mod locate;
+mod names;
 mod resolve;
 pub mod schema;
 pub mod uncertain;

@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Poisson};
 use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
 use crate::sim::components::*;
 use crate::sim::engagement::{ATTACKERS, DEFENDERS, Engagement, EngagementKind};
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::{straight_km, travel};
 use crate::sim::lanchester::{self, Shooters};
 use crate::sim::resources::*;
@@ -435,7 +435,7 @@ fn dismiss_defenders(
 fn fight_end_event(e: &Engagement, attacker_won: bool, setup: &Setup, now: f64) -> Event {
     let scenario = &setup.scenario;
     let place = match e.road {
-        Some(r) => format!("{} road", scenario.roads[r].id),
+        Some(r) => scenario.road_name(r),
         None => scenario.sites[e.site].name.clone(),
     };
     let result = match (e.kind, attacker_won) {
@@ -448,9 +448,14 @@ fn fight_end_event(e: &Engagement, attacker_won: bool, setup: &Setup, now: f64) 
         kind: EventKind::FightEnd,
         place,
         factions: String::new(),
-        killed: e.killed[0] + e.killed[1],
-        wounded: e.wounded[0] + e.wounded[1],
-        vehicles: e.vehicles_lost,
+        losses: Losses {
+            attacker_killed: e.killed[0],
+            attacker_wounded: e.wounded[0],
+            defender_killed: e.killed[1],
+            defender_wounded: e.wounded[1],
+            vehicles_lost: e.vehicles_lost,
+            ..Losses::NONE
+        },
         detail: format!(
             "{} over after {:.0} h: {} — attackers {:.0} killed, {:.0} wounded; defenders {:.0} killed, {:.0} wounded{}",
             e.kind.name(),
