@@ -13,6 +13,8 @@ mod events;
 mod files;
 mod folder;
 mod manifest;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod record;
 mod resume;
 mod runs;
@@ -30,6 +32,7 @@ pub use comparison::{
     write_comparison_csv,
 };
 pub use comparison_table::{render_comparison_table, render_precision};
+pub use dictionary::{ColumnDoc, FileDoc, data_dictionary};
 pub use digest::render_digest;
 pub use drivers::{
     DRIVERS_HEADER, batch_scenario_path, box_rule, drivers_json, read_runs, render_drivers,
@@ -42,6 +45,8 @@ pub use folder::{FolderLock, FolderUse, LOCK_FILE};
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
+#[cfg(feature = "parquet")]
+pub use parquet::{runs_arrow_schema, write_runs_parquet};
 pub use record::RunRecorder;
 pub use resume::{JournalRow, Recovered, ResumeError};
 use runs::RunsCsv;

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::dictionary::{ColumnDoc, column, header};
 use super::manifest::{BatchStatus, ShardInfo};
 use super::{number_field, statistic};
 use crate::batch::{BatchSummary, OutcomeStats, OutcomeSummary, Plan};
@@ -13,23 +14,113 @@ use crate::scenario::Scenario;
 use crate::sim::ColumnKind;
 use crate::stats::{NumericSummary, Z_95, wilson_interval};
 
-/// The columns of `summary.csv`.
-const SUMMARY_HEADER: [&str; 15] = [
-    "outcome",
-    "category",
-    "n",
-    "present",
-    "mean",
-    "sd",
-    "ci95_low",
-    "ci95_high",
-    "p05",
-    "p25",
-    "p50",
-    "p75",
-    "p95",
-    "min",
-    "max",
+/// The columns of `summary.csv`, as the data dictionary describes them.
+pub(crate) const SUMMARY_COLUMNS: [ColumnDoc; 15] = [
+    column(
+        "outcome",
+        "text",
+        "",
+        "An outcome column of `runs.csv` (or a drawn parameter's), or `run_status` for the row counting failed runs.",
+        "",
+    ),
+    column(
+        "category",
+        "text",
+        "",
+        "For a categorical outcome (`<convoy>_status`, `<site>_owner_end`), the category this row is about; `failed` on the `run_status` row.",
+        "a numeric outcome",
+    ),
+    column(
+        "n",
+        "integer",
+        "runs",
+        "Runs summarised (failed runs are left out).",
+        "",
+    ),
+    column(
+        "present",
+        "integer",
+        "runs",
+        "Runs that had a value (a day only where the event happened), or that were in this category.",
+        "",
+    ),
+    column(
+        "mean",
+        "number",
+        "the outcome's",
+        "Mean over the runs that had a value; for a category, its share of the `n` runs (0–1).",
+        "no run had a value",
+    ),
+    column(
+        "sd",
+        "number",
+        "the outcome's",
+        "Sample standard deviation (divisor present − 1).",
+        "a category; fewer than two values",
+    ),
+    column(
+        "ci95_low",
+        "number",
+        "the outcome's",
+        "Lower end of the 95% interval of the mean: Student t for numbers, clipped at 0 for counts and days; Wilson score for a category's share (within 0–1).",
+        "fewer than two values",
+    ),
+    column(
+        "ci95_high",
+        "number",
+        "the outcome's",
+        "Upper end of that interval.",
+        "fewer than two values",
+    ),
+    column(
+        "p05",
+        "number",
+        "the outcome's",
+        "5th percentile of the values (type 7, as R and NumPy by default).",
+        "a category; no value",
+    ),
+    column(
+        "p25",
+        "number",
+        "the outcome's",
+        "25th percentile.",
+        "a category; no value",
+    ),
+    column(
+        "p50",
+        "number",
+        "the outcome's",
+        "Median.",
+        "a category; no value",
+    ),
+    column(
+        "p75",
+        "number",
+        "the outcome's",
+        "75th percentile.",
+        "a category; no value",
+    ),
+    column(
+        "p95",
+        "number",
+        "the outcome's",
+        "95th percentile.",
+        "a category; no value",
+    ),
+    column(
+        "min",
+        "number",
+        "the outcome's",
+        "Smallest value.",
+        "a category; no value",
+    ),
+    column(
+        "max",
+        "number",
+        "the outcome's",
+        "Largest value.",
+        "a category; no value",
+    ),
 ];
 
 /// Writes `summary.csv`: one row per numeric outcome (`category` empty) and one per category of
@@ -45,7 +136,7 @@ const SUMMARY_HEADER: [&str; 15] = [
 /// When the writer fails.
 pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(writer);
-    csv.write_record(SUMMARY_HEADER)?;
+    csv.write_record(header(&SUMMARY_COLUMNS))?;
     for outcome in &summary.outcomes {
         let name = outcome.column.name.as_str();
         match &outcome.stats {

@@ -414,18 +414,20 @@ mod tests {
             assert!(!text.contains(id), "{id} in\n{text}");
         }
         assert!(!text.contains('_'), "an id in\n{text}");
-        // Casualties and event counts are whole numbers (the mean, last on an event line,
-        // is a mean and keeps its decimal).
-        let counts = text
-            .lines()
-            .skip_while(|l| !l.starts_with("Casualties"))
-            .skip(2);
-        for line in counts.filter(|l| l.starts_with("  ")) {
+        // Casualties and event counts are whole numbers; the mean, last on a line of the
+        // per-run events, is a mean and keeps its decimal.
+        let mut per_run = false;
+        let lines = text.lines().skip_while(|l| !l.starts_with("Casualties"));
+        for line in lines {
+            per_run |= line.starts_with("Per run");
+            if !line.starts_with("  ") {
+                continue;
+            }
             let numbers: Vec<&str> = line
                 .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .filter(|t| !t.is_empty() && t.chars().any(|c| c.is_ascii_digit()))
+                .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
                 .collect();
-            let (whole, mean) = if line.contains("IED") || line.contains("raids") {
+            let (whole, mean) = if per_run {
                 numbers.split_at(numbers.len() - 1)
             } else {
                 (&numbers[..], &[][..])
