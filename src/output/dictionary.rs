@@ -74,7 +74,11 @@ pub fn matches_pattern(pattern: &str, name: &str) -> bool {
 pub fn render_dictionary(preamble: &str, files: &[FileDoc]) -> String {
     let mut out = String::from(preamble);
     for f in files {
-        let _ = write!(out, "\n## `{}`\n\n{}\n\n", f.file, f.about);
+        let _ = write!(out, "\n## `{}`\n\n{}\n", f.file, f.about);
+        if f.columns.is_empty() {
+            continue;
+        }
+        out.push('\n');
         out.push_str("| column | type | unit | meaning | empty when |\n");
         out.push_str("|---|---|---|---|---|\n");
         for c in &f.columns {
@@ -99,7 +103,7 @@ pub fn data_dictionary() -> String {
 
 const PREAMBLE: &str = "# Data dictionary\n\n\
 Every file sandtable writes, column by column: type, unit, meaning, and when a field is empty.\n\
-This page is generated from the code that writes the columns (`src/output/dictionary.rs` and the \n\
+This page is generated from the code that writes the columns (`src/output/dictionary.rs` and the\n\
 writers it names); a test fails when the two differ. To refresh it after changing a column, run\n\
 `SANDTABLE_BLESS=1 cargo test --release --locked --lib data_dictionary`.\n\n\
 Conventions. Names are snake_case with the unit in the name (`_day`, `_km`, `_hours`). Ids\n\
@@ -114,7 +118,7 @@ Size: `runs.csv` takes about 2.2 KB a row for the default scenario (140 columns)
 columns typed and compressed.\n";
 
 /// The columns of `runs.csv`, by pattern: the run's key, the outcomes, the drawn numbers.
-const RUNS_COLUMNS: [ColumnDoc; 17] = [
+const RUNS_COLUMNS: [ColumnDoc; 16] = [
     column(
         "run",
         "integer",
@@ -220,13 +224,6 @@ const RUNS_COLUMNS: [ColumnDoc; 17] = [
         "in its name",
         "Each uncertain number of the scenario as drawn for this run, named by its `--set` path with `_` for `.` (`combat_surprise_factor` is `combat.surprise_factor`), in the order `sandtable check` lists them.",
         "never",
-    ),
-    column(
-        "(mean-field runs)",
-        "",
-        "",
-        "Counts are whole numbers in sampled runs; a scenario run in mean-field mode writes expected values, which may be fractional.",
-        "",
     ),
 ];
 
@@ -560,7 +557,7 @@ const SUMMARY_JSON_KEYS: [ColumnDoc; 34] = [
 ];
 
 /// The keys of `manifest.json` (checked by a test against a written file).
-const MANIFEST_KEYS: [ColumnDoc; 27] = [
+const MANIFEST_KEYS: [ColumnDoc; 26] = [
     column("engine.name", "text", "", "`sandtable`.", ""),
     column(
         "engine.version",
@@ -689,13 +686,6 @@ const MANIFEST_KEYS: [ColumnDoc; 27] = [
         "A command that continues an interrupted batch.",
         "key absent when complete",
     ),
-    column(
-        "(compare)",
-        "",
-        "",
-        "`compare --out` writes a manifest of its own: engine, command, seed, runs, status, completed_runs, scenarios (name, file, SHA-256, overrides), overrides.",
-        "",
-    ),
 ];
 
 /// The keys of `comparison.json`.
@@ -783,12 +773,12 @@ fn files() -> Vec<FileDoc> {
     vec![
         FileDoc {
             file: "runs.csv",
-            about: "`run --out`: one row per replication, in run order: the run's key, its outcomes, then every uncertain number as drawn. A failed run keeps `run`, `seed` and the drawn numbers and has its outcomes empty.",
+            about: "`run --out`: one row per replication, in run order: the run's key, its outcomes, then every uncertain number as drawn. A failed run keeps `run`, `seed` and the drawn numbers and has its outcomes empty. Counts are whole numbers, except in a scenario run in mean-field mode (`combat.mode`), which writes expected values.",
             columns: RUNS_COLUMNS.to_vec(),
         },
         FileDoc {
             file: "runs.parquet",
-            about: "`run --out --format parquet` (or `csv,parquet`), built with `--features parquet`: the columns of `runs.csv` with types — Int64 for `run`, `seed` and the counts, Float64 for days and drawn numbers, Utf8 for categories — and null where `runs.csv` has an empty field.",
+            about: "`run --out --format parquet` (or `csv,parquet`), built with `--features parquet`: the columns of `runs.csv` with types — Int64 for `run` and the counts (Float64 in a mean-field scenario), UInt64 for `seed`, Float64 for days and drawn numbers, Utf8 for categories — and null where `runs.csv` has an empty field.",
             columns: Vec::new(),
         },
         FileDoc {
@@ -803,7 +793,7 @@ fn files() -> Vec<FileDoc> {
         },
         FileDoc {
             file: "manifest.json",
-            about: "`run --out`: enough to reproduce the batch.",
+            about: "`run --out`: enough to reproduce the batch. (`compare --out` writes a manifest of its own: engine, command, seed, runs, status, completed_runs, scenarios with their name, file, SHA-256 and overrides.)",
             columns: MANIFEST_KEYS.to_vec(),
         },
         FileDoc {

@@ -10,6 +10,7 @@ mod folders;
 mod golden;
 mod invariants;
 mod model;
+mod parquet;
 mod robustness;
 mod scenario_errors;
 mod sources;
