@@ -392,7 +392,7 @@ fn replay_tells_the_run_as_dated_events() {
     assert!(
         story
             .lines()
-            .any(|l| l.starts_with("Mon 2023-10-02") && l.contains("kidal_column")),
+            .any(|l| l.starts_with("Mon 2023-10-02") && l.contains("FAMa column from Gao sets out")),
         "{story}"
     );
     assert!(story.contains("kidal_column_status"), "{story}");
@@ -401,9 +401,10 @@ fn replay_tells_the_run_as_dated_events() {
         ["events.csv", "outcome.csv", "scenario.resolved.toml"]
     );
     let events = fs::read_to_string(out.join("events.csv")).unwrap();
-    assert!(
-        events.starts_with("time_hours,date,kind,place,factions,killed,wounded,vehicles,detail\n")
-    );
+    assert!(events.starts_with(
+        "time_hours,date,kind,place,factions,attacker_killed,attacker_wounded,\
+             defender_killed,defender_wounded,civilians_killed,vehicles_lost,detail\n"
+    ));
     assert!(events.lines().count() > 5, "{events}");
     // One narrative line per event: "Mon 2023-10-02 06:30  place  what happened".
     let is_dated = |line: &str| {
