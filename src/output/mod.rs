@@ -12,6 +12,7 @@ mod drivers;
 mod events;
 mod files;
 mod folder;
+mod labels;
 mod manifest;
 #[cfg(feature = "parquet")]
 mod parquet;

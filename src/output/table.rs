@@ -105,11 +105,11 @@ fn heading(
 /// How a convoy's end state reads in a sentence.
 fn status_words(status: &str) -> &str {
     match status {
-        "arrived" => "arrives",
-        "halted" => "stays halted",
-        "turned_back" => "turns back",
-        "destroyed" => "is destroyed",
-        "en_route" => "is still on the road at the end",
+        "arrived" => "arrived",
+        "halted" => "halted",
+        "turned_back" => "turned back",
+        "destroyed" => "destroyed",
+        "en_route" => "still on the road",
         other => other,
     }
 }
@@ -141,7 +141,7 @@ fn convoy_section(
         .map(|c| format!("{} {}", status_words(&c.category), percent(c.proportion)))
         .collect();
     if !shares.is_empty() {
-        out.line(format!("  it {}", shares.join(" · ")));
+        out.line(format!("  how it ends: {}", shares.join(" · ")));
     }
     if let Some(arrival) = summary.numeric(&format!("{}_arrival_day", convoy.id)) {
         out.line(format!(

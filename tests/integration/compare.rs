@@ -84,6 +84,13 @@ fn each_scenario_is_its_own_run_and_the_differences_are_the_per_run_differences(
         "{printed}"
     );
     assert!(printed.contains("kidal_column_status.arrived"), "{printed}");
+    // Titled in plain words first, the column name after for scripts and --precision.
+    assert!(
+        printed.contains(
+            "\nFAMa column from Gao arrived (share of runs) · kidal_column_status.arrived\n"
+        ),
+        "{printed}"
+    );
     for name in ["comparison.csv", "comparison.json", "manifest.json"] {
         assert!(out.join(name).is_file(), "{name}");
     }
