@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::dictionary::{ColumnDoc, column, header};
+use super::column_doc::{ColumnDoc, column, header};
 use super::runs::field_text;
 use crate::scenario::Scenario;
 use crate::sim::{ColumnKind, Event, OutcomeSchema, Replication};

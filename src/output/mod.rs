@@ -4,6 +4,7 @@
 //! narrative, scenario digest). It never prints: only `cli` talks to the terminal.
 
 mod atomic;
+mod column_doc;
 mod comparison;
 mod comparison_table;
 mod dictionary;
@@ -27,13 +28,14 @@ use std::io;
 use std::path::Path;
 
 pub(crate) use atomic::AtomicFile;
+pub use column_doc::ColumnDoc;
 pub use comparison::{
     COMPARISON_HEADER, CompareManifest, ComparedScenario, ComparisonFile, ComparisonRow,
     PrecisionCheckpoint, PrecisionEntry, PrecisionReport, comparison_rows, write_comparison,
     write_comparison_csv,
 };
 pub use comparison_table::{render_comparison_table, render_precision};
-pub use dictionary::{ColumnDoc, FileDoc, data_dictionary};
+pub use dictionary::{FileDoc, data_dictionary};
 pub use digest::render_digest;
 pub use drivers::{
     DRIVERS_HEADER, batch_scenario_path, box_rule, drivers_json, read_runs, render_drivers,

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::dictionary::{ColumnDoc, column, header};
+use super::column_doc::{ColumnDoc, column, header};
 use super::manifest::{BatchStatus, ShardInfo};
 use super::{number_field, statistic};
 use crate::batch::{BatchSummary, OutcomeStats, OutcomeSummary, Plan};
