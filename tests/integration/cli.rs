@@ -79,9 +79,9 @@ fn no_command_runs_the_default_scenario() {
     for part in [
         "Gao to Kidal",
         "1000 runs · seed 20231002",
-        "kidal_column reaches Kidal: ",
+        "FAMa column from Gao reaches Kidal in ",
         "arrival: median ",
-        "Who holds it at the end",
+        "Who holds each place at the end",
         "FAMa (Malian Armed Forces)",
         "Civilians",
         "IED strikes",
