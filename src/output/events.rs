@@ -44,8 +44,8 @@ pub(crate) const EVENTS_COLUMNS: [ColumnDoc; 12] = [
         "factions",
         "text",
         "",
-        "Ids of the factions involved, `;`-separated, the attacker's first in a strike or an ambush; for `control`, the new holder; for `withdrawal`, the faction leaving.",
-        "no faction is named: a `fight_end` (the `raid`, `ambush` or `assault` that started it names them), a camp left to nobody",
+        "Ids of the factions involved, `;`-separated, the attacker's first in a fight, a strike or an ambush; for `control`, the new holder; for `withdrawal`, the faction leaving.",
+        "no faction is named: a camp left to nobody",
     ),
     column(
         "attacker_killed",
@@ -79,7 +79,7 @@ pub(crate) const EVENTS_COLUMNS: [ColumnDoc; 12] = [
         "civilians_killed",
         "number",
         "people",
-        "Civilians killed (air strikes on towns).",
+        "Civilians killed (air strikes on towns, fights in towns).",
         "",
     ),
     column(

@@ -421,6 +421,40 @@ fn replay_tells_the_run_as_dated_events() {
         .records()
         .count();
     assert_eq!(dated, records, "{story}");
+    // Each side's losses in columns of their own: every fight names both sides, and the killed
+    // of all events add up to the run's outcome (every faction's and the civilians).
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(events.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let fights: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[2] == "fight_end").collect();
+    assert!(!fights.is_empty(), "{events}");
+    assert!(fights.iter().all(|r| r[4].contains(';')), "{events}");
+    let sum = |columns: &[usize]| -> f64 {
+        rows.iter()
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| r[*c].parse::<f64>().unwrap())
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    let outcome = fs::read_to_string(out.join("outcome.csv")).unwrap();
+    let mut lines = outcome.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let values: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let total = |keep: &dyn Fn(&str) -> bool| -> f64 {
+        header
+            .iter()
+            .zip(&values)
+            .filter(|(h, _)| keep(h))
+            .map(|(_, v)| v.parse::<f64>().unwrap())
+            .sum()
+    };
+    let fighters = total(&|h| h.ends_with("_killed") && h != "civilians_killed");
+    assert_eq!(sum(&[5, 7]), fighters, "{events}");
+    assert_eq!(sum(&[9]), total(&|h| h == "civilians_killed"), "{events}");
 }
 
 /// Every malformed scenario in `tests/fixtures/bad/` (each opens with `# expect: LINE PHRASE`),

@@ -314,14 +314,20 @@ fn close(
     } = books;
     let scenario = &setup.scenario;
     let site = &scenario.sites[e.site];
+    let mut civilians = 0.0;
     if site.kind == SiteKind::Town && e.kind != EngagementKind::Ambush {
-        let civilians = poisson(
+        civilians = poisson(
             setup.value(scenario.combat.civilians_killed_per_town_fight),
             &mut e.dice,
         );
         tally.civilians_killed += civilians;
     }
     let attacker_faction = lead_faction(&e.sides[ATTACKERS], &units.forces);
+    // Who fought, for the narrative's record (read before the units are sent away).
+    let sides = [
+        attacker_faction,
+        lead_faction(&e.sides[DEFENDERS], &units.forces),
+    ];
     dismiss_attackers(&e, attacker_won, units, setup, now);
     let displaced = dismiss_defenders(&e, attacker_won, units, setup, now);
     if attacker_won && e.kind != EngagementKind::Ambush {
@@ -343,7 +349,22 @@ fn close(
             displaced,
         });
     }
-    log.record(|| fight_end_event(&e, attacker_won, setup, now));
+    log.record(|| {
+        let mut event = fight_end_event(&e, attacker_won, setup, now);
+        event.losses.civilians_killed = civilians;
+        if civilians > 0.0 {
+            event
+                .detail
+                .push_str(&format!("; {civilians:.0} civilians killed"));
+        }
+        event.factions = sides
+            .iter()
+            .flatten()
+            .map(|f| scenario.factions[*f].id.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        event
+    });
 }
 
 /// After a fight the attacking bands hold or stay at the site they won, or fall back to their
