@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::column_doc::{ColumnDoc, column, header};
+use super::labels::outcome_label;
 use super::runs::field_text;
 use crate::scenario::Scenario;
 use crate::sim::{ColumnKind, Event, OutcomeSchema, Replication};
@@ -174,25 +175,23 @@ pub fn render_narrative(
         );
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "Outcome");
+    let _ = writeln!(out, "Outcome (the run's row of runs.csv, column by column)");
     let schema = OutcomeSchema::for_scenario(scenario);
-    let name_width = schema
+    let lines: Vec<(String, String)> = schema
         .columns
         .iter()
-        .map(|c| c.name.len())
+        .zip(&replication.outcome.values)
+        .filter(|(column, _)| column.kind != ColumnKind::Parameter)
+        .map(|(column, value)| outcome_line(scenario, &column.name, &column.kind, value))
+        .collect();
+    let width = lines
+        .iter()
+        .map(|(l, _)| l.chars().count())
         .max()
         .unwrap_or(0);
-    for (column, value) in schema.columns.iter().zip(&replication.outcome.values) {
-        if column.kind == ColumnKind::Parameter {
-            continue;
-        }
-        let field = field_text(value, &column.kind);
-        let shown = if field.is_empty() {
-            "—".to_string()
-        } else {
-            field
-        };
-        let _ = writeln!(out, "  {:name_width$}  {shown}", column.name);
+    for (said, field) in lines {
+        let pad = width - said.chars().count();
+        let _ = writeln!(out, "  {said}{}  {field}", " ".repeat(pad));
     }
     let drawn = scenario.uncertain_params().count();
     if drawn > 0 {
@@ -203,6 +202,30 @@ pub fn render_narrative(
         );
     }
     out
+}
+
+/// One outcome of the replayed run, said in words (`FAMa column from Gao: arrival day: 16 Nov
+/// 2023 18:03`) and as `runs.csv` holds it (`kidal_column_arrival_day=65.752`).
+fn outcome_line(
+    scenario: &Scenario,
+    name: &str,
+    kind: &ColumnKind,
+    value: &crate::sim::Value,
+) -> (String, String) {
+    let field = field_text(value, kind);
+    let said = match (kind, value) {
+        (ColumnKind::Category { .. }, _) if !field.is_empty() => {
+            outcome_label(scenario, name, Some(&field))
+        }
+        (_, crate::sim::Value::Empty) => format!("{}: never", outcome_label(scenario, name, None)),
+        (ColumnKind::Day, crate::sim::Value::Number(day)) => format!(
+            "{}: {}",
+            outcome_label(scenario, name, None),
+            scenario.datetime_at(day * 24.0).strftime("%-d %b %Y %H:%M")
+        ),
+        _ => format!("{}: {field}", outcome_label(scenario, name, None)),
+    };
+    (said, format!("{name}={field}"))
 }
 
 /// `detail` as a sentence of the narrative: its first letter a capital.
