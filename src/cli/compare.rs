@@ -634,7 +634,10 @@ fn finish(
             file.runs
         ));
     }
-    text.push_str(&output::render_comparison_table(&file));
+    text.push_str(&output::render_comparison_table(
+        &file,
+        &study.entries[0].scenario,
+    ));
     if let Some(dir) = study.dir {
         let state = State {
             status,

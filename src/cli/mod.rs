@@ -138,9 +138,28 @@ pub(crate) struct RunArgs {
     /// machines; the shards' runs.csv rows, concatenated in K order, are the whole batch's.
     #[arg(long, value_name = "K/N", conflicts_with = "targets")]
     pub shard: Option<Shard>,
+    /// Formats of the rows with --out, comma-separated: csv (runs.csv, always written) and
+    /// parquet (runs.parquet as well, typed, for Arrow, polars and DuckDB; needs a build with
+    /// `--features parquet`).
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        value_delimiter = ',',
+        default_value = "csv"
+    )]
+    pub format: Vec<RowsFormat>,
     /// Adaptive replication.
     #[command(flatten)]
     pub precision: PrecisionArgs,
+}
+
+/// A format of a batch's rows (`run --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RowsFormat {
+    /// runs.csv.
+    Csv,
+    /// runs.parquet beside runs.csv.
+    Parquet,
 }
 
 /// Adaptive replication, for `run` and `compare`.

@@ -48,6 +48,7 @@ pub(super) fn run(
     let stop = interrupts.watch();
     batch::quiet_worker_panics();
     let started = jiff::Timestamp::now().to_string();
+    check_format(args)?;
     let scenario = load_scenario(args.scenario.scenario.as_deref(), &args.scenario.set)?;
     let adaptive = adaptive(args, &scenario)?;
     let plan = plan(args, adaptive.is_some())?;
@@ -412,9 +413,17 @@ fn write_outputs(
         BatchDescription::new(batch.args, batch.scenario, plan, batch.command_line, None)
     });
     let described = used.as_ref().unwrap_or(batch);
+    let overrides: Vec<String> = batch
+        .args
+        .scenario
+        .set
+        .iter()
+        .map(|o| o.text.clone())
+        .collect();
     text.push_str(&output::render_batch_table(
         batch.scenario,
         described.plan,
+        &overrides,
         summary,
     ));
     let precision = recorded.adaptive.as_ref().zip(batch.adaptive.as_ref());
@@ -436,9 +445,49 @@ fn write_outputs(
             written.push(write_precision(dir, report)?);
         }
         written.extend(files.finish(batch.scenario, described.plan, summary, &manifest)?);
+        if batch.args.format.contains(&super::RowsFormat::Parquet) {
+            written.push(write_parquet(dir, batch.scenario)?);
+        }
         text.push_str(&output::render_written(dir, &written));
     }
     Ok(text)
+}
+
+/// Refuses `--format parquet` up front where it cannot be honoured: without --out, or in a
+/// build without the `parquet` feature (saying how to build one).
+fn check_format(args: &RunArgs) -> Result<(), Error> {
+    if !args.format.contains(&super::RowsFormat::Parquet) {
+        return Ok(());
+    }
+    if args.out.is_none() && args.resume.is_none() {
+        return Err(Error::Usage(
+            "--format parquet writes runs.parquet into the --out folder; add --out DIR".into(),
+        ));
+    }
+    if cfg!(feature = "parquet") {
+        Ok(())
+    } else {
+        Err(Error::Usage(
+            "--format parquet needs a sandtable built with the parquet feature: \
+             cargo build --release --features parquet (or cargo install --path . --features \
+             parquet); runs.csv holds the same columns"
+                .into(),
+        ))
+    }
+}
+
+/// Writes `runs.parquet` from the finished `runs.csv`.
+#[cfg(feature = "parquet")]
+fn write_parquet(dir: &Path, scenario: &Scenario) -> Result<std::path::PathBuf, Error> {
+    Ok(output::write_runs_parquet(dir, scenario)?)
+}
+
+/// Without the `parquet` feature `check_format` has refused `--format parquet` already.
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(_dir: &Path, _scenario: &Scenario) -> Result<std::path::PathBuf, Error> {
+    Err(Error::Usage(
+        "--format parquet needs the parquet feature".into(),
+    ))
 }
 
 /// Writes `precision.json`, the adaptive batch's report, before the batch's own files (whose

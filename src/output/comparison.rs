@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{AtomicFile, BatchStatus, Engine, OutputError, io_error, number_field};
+use super::{AtomicFile, BatchStatus, Engine, OutputError, io_error, number_field, statistic};
 use crate::batch::BatchSummary;
 use crate::batch::comparison::ComparisonBuilder;
 use crate::batch::precision::{Adaptive, Target};
@@ -60,6 +60,8 @@ pub struct ComparisonRow {
 
 /// The rows of a comparison: for every outcome and category compared, the base (from its
 /// batch summary) and then each other scenario (from the paired statistics), in `names` order.
+/// Statistics are rounded as in `summary.csv` (12 significant digits), so the base's mean is
+/// the very number its summary holds.
 pub fn comparison_rows(
     comparison: &ComparisonBuilder,
     names: &[String],
@@ -68,6 +70,7 @@ pub fn comparison_rows(
     let mut rows = Vec::new();
     for compared in &comparison.compared {
         let (n, mean) = base_statistic(base, &compared.outcome, compared.category.as_deref());
+        let mean = mean.map(statistic);
         let row = |scenario: &String| ComparisonRow {
             outcome: compared.outcome.clone(),
             category: compared.category.clone(),
@@ -85,12 +88,12 @@ pub fn comparison_rows(
             let d = pair.difference();
             rows.push(ComparisonRow {
                 n: d.pairs,
-                mean: d.other_mean,
-                diff: d.diff,
-                ci95_low: d.ci95.map(|(low, _)| low),
-                ci95_high: d.ci95.map(|(_, high)| high),
-                var_ratio: d.var_ratio,
-                var_ratio_limit: d.var_ratio_limit,
+                mean: d.other_mean.map(statistic),
+                diff: d.diff.map(statistic),
+                ci95_low: d.ci95.map(|(low, _)| statistic(low)),
+                ci95_high: d.ci95.map(|(_, high)| statistic(high)),
+                var_ratio: d.var_ratio.map(statistic),
+                var_ratio_limit: d.var_ratio_limit.map(statistic),
                 ..row(name)
             });
         }

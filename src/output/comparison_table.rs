@@ -6,10 +6,14 @@
 use std::fmt::Write as _;
 
 use super::comparison::{ComparisonFile, ComparisonRow, PrecisionReport};
+use super::labels::outcome_label;
+use crate::scenario::Scenario;
 
-/// The terminal comparison of `file`. Categories no scenario ever ended in are left out of the
-/// table (they are in `comparison.csv`), and so said.
-pub fn render_comparison_table(file: &ComparisonFile) -> String {
+/// The terminal comparison of `file`, whose base is `base`. Each outcome is titled in plain
+/// words with its column name after it (what `comparison.csv` and `--precision` call it).
+/// Categories no scenario ever ended in are left out of the table (they are in
+/// `comparison.csv`), and so said.
+pub fn render_comparison_table(file: &ComparisonFile, base: &Scenario) -> String {
     let mut out = String::new();
     heading(&mut out, file);
     let width = file
@@ -29,7 +33,7 @@ pub fn render_comparison_table(file: &ComparisonFile) -> String {
             never += 1;
             continue;
         }
-        outcome_section(&mut out, group, width);
+        outcome_section(&mut out, base, group, width);
     }
     out.push('\n');
     if never > 0 {
@@ -82,12 +86,14 @@ fn heading(out: &mut String, file: &ComparisonFile) {
 }
 
 /// One outcome (or category): the base's line, then each alternative's.
-fn outcome_section(out: &mut String, group: &[ComparisonRow], width: usize) {
+fn outcome_section(out: &mut String, base: &Scenario, group: &[ComparisonRow], width: usize) {
     let first = &group[0];
     let share = first.category.is_some();
+    let label = outcome_label(base, &first.outcome, first.category.as_deref());
     let title = match &first.category {
-        Some(c) => format!("{}.{c} (share of runs)", first.outcome),
-        None => first.outcome.clone(),
+        Some(c) => format!("{label} (share of runs) · {}.{c}", first.outcome),
+        None if label == first.outcome => label,
+        None => format!("{label} · {}", first.outcome),
     };
     let _ = writeln!(out, "\n{title}");
     let _ = writeln!(
@@ -134,11 +140,21 @@ fn signed(v: f64, share: bool) -> String {
 }
 
 /// An interval's end with its sign: percentage points (unit left to the difference) for a share.
+/// An end that rounds to zero is `0.0`, not `-0.0`.
 fn bare(v: f64, share: bool) -> String {
-    if share {
+    let text = if share {
         format!("{:+.1}", v * 100.0)
     } else {
         format!("{v:+.2}")
+    };
+    if text
+        .trim_start_matches(['+', '-'])
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches(['+', '-']).to_string()
+    } else {
+        text
     }
 }
 

@@ -648,6 +648,8 @@ mod tests {
                     origin: "t.toml".into(),
                     sha256: "ab".repeat(32),
                     resolved: RESOLVED_SCENARIO.into(),
+                    start_date: "2023-09-11".into(),
+                    units: Default::default(),
                 },
                 seed,
                 runs: 10,

@@ -48,7 +48,31 @@ pub struct ManifestScenario {
     /// one).
     #[serde(default)]
     pub resolved: String,
+    /// The scenario's calendar start, `YYYY-MM-DD`: hour 0 of `time_hours` and day 0 of every
+    /// `_day` column (midnight, local time of the theatre).
+    #[serde(default)]
+    pub start_date: String,
+    /// The units of the outputs' columns, by the suffix of their names (`_day`, `_km`, …) and
+    /// for the counts, so that a program can read them without the data dictionary.
+    #[serde(default)]
+    pub units: BTreeMap<String, String>,
 }
+
+/// The units of the columns of `runs.csv` and `events.csv`, by name suffix (and for the
+/// counts that carry none); `docs/DATA.md` says the same column by column.
+pub(crate) const UNITS: [(&str, &str); 8] = [
+    (
+        "_day",
+        "days since start_date, fractional (1.5 = noon of the second day)",
+    ),
+    ("_hours", "hours"),
+    ("_km", "kilometres"),
+    ("_per_day", "per day"),
+    ("_per_hour", "per hour"),
+    ("_killed, _wounded", "people"),
+    ("_lost", "vehicles"),
+    ("time_hours", "hours since start_date"),
+];
 
 /// The file of every `--out` directory that holds the resolved scenario: the scenario after
 /// `extends` and `--set`, as the batch ran it, in canonical TOML.
@@ -63,6 +87,11 @@ impl ManifestScenario {
             origin: scenario.origin.clone(),
             sha256: scenario.sha256(),
             resolved: RESOLVED_SCENARIO.to_string(),
+            start_date: scenario.start.to_string(),
+            units: UNITS
+                .iter()
+                .map(|(suffix, unit)| (suffix.to_string(), unit.to_string()))
+                .collect(),
         }
     }
 }

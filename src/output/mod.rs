@@ -5,15 +5,20 @@
 
 mod atomic;
 mod batch_folder;
+mod column_doc;
 mod comparison;
 mod comparison_table;
+mod dictionary;
 mod digest;
 mod drivers;
 mod events;
 mod files;
 mod folder;
+mod labels;
 mod manifest;
 mod publish;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod record;
 mod resume;
 mod runs;
@@ -28,12 +33,14 @@ use std::path::Path;
 
 pub(crate) use atomic::AtomicFile;
 pub use batch_folder::BatchFolder;
+pub use column_doc::ColumnDoc;
 pub use comparison::{
     COMPARISON_HEADER, CompareManifest, ComparedScenario, ComparisonFile, ComparisonRow,
     PrecisionCheckpoint, PrecisionEntry, PrecisionReport, comparison_rows, write_comparison,
     write_comparison_csv,
 };
 pub use comparison_table::{render_comparison_table, render_precision};
+pub use dictionary::{FileDoc, data_dictionary};
 pub use digest::render_digest;
 pub use drivers::{
     DRIVERS_HEADER, batch_scenario_path, box_rule, drivers_json, read_runs, render_drivers,
@@ -47,6 +54,8 @@ use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
 pub use publish::{Unpublished, verify_published};
+#[cfg(feature = "parquet")]
+pub use parquet::{runs_arrow_schema, write_runs_parquet};
 pub use record::RunRecorder;
 pub use resume::{JournalRow, Recovered, ResumeError, holds_journal};
 use runs::RunsCsv;
@@ -147,6 +156,23 @@ pub(crate) fn number_field(value: Option<f64>) -> String {
     }
 }
 
+/// Significant digits a derived statistic (a mean, an interval, an interpolated quantile) keeps
+/// in the files: far more than any batch can estimate, few enough that the last bits of
+/// floating-point arithmetic (`64.40549999999999` for 64.4055) do not show.
+pub(crate) const STATISTIC_DIGITS: usize = 12;
+
+/// A derived statistic as the files publish it: rounded to [`STATISTIC_DIGITS`] significant
+/// digits, so that `number_field` writes `14.967`, not `14.967000000000004`. Values read from
+/// runs (min, max, a run's own numbers) are written as they are.
+pub(crate) fn statistic(value: f64) -> f64 {
+    if !value.is_finite() || value == 0.0 {
+        return value;
+    }
+    format!("{value:.prec$e}", prec = STATISTIC_DIGITS - 1)
+        .parse()
+        .unwrap_or(value)
+}
+
 /// An I/O failure on `path`.
 pub(crate) fn io_error(path: &Path, source: io::Error) -> OutputError {
     OutputError::Io {
@@ -158,6 +184,23 @@ pub(crate) fn io_error(path: &Path, source: io::Error) -> OutputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statistics_lose_the_noise_of_arithmetic_and_nothing_else() {
+        for (noisy, clean) in [
+            (64.40549999999999, "64.4055"),
+            (14.967000000000004, "14.967"),
+            (0.004999999999999998, "0.005"),
+            (0.1 + 0.2, "0.3"),
+            (-1.9500000000000028, "-1.95"),
+            (0.7772091460935387, "0.777209146094"),
+            (123_456_789.123_456_78, "123456789.123"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(number_field(Some(statistic(noisy))), clean, "{noisy}");
+        }
+        assert!(statistic(f64::NAN).is_nan());
+    }
 
     #[test]
     fn numbers_round_trip_and_undefined_is_empty() {

@@ -6,30 +6,121 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::column_doc::{ColumnDoc, column, header};
 use super::manifest::{BatchStatus, ShardInfo};
-use super::number_field;
+use super::{number_field, statistic};
 use crate::batch::{BatchSummary, OutcomeStats, OutcomeSummary, Plan};
 use crate::scenario::Scenario;
 use crate::sim::ColumnKind;
 use crate::stats::{NumericSummary, Z_95, wilson_interval};
 
-/// The columns of `summary.csv`.
-const SUMMARY_HEADER: [&str; 15] = [
-    "outcome",
-    "category",
-    "n",
-    "present",
-    "mean",
-    "sd",
-    "ci95_low",
-    "ci95_high",
-    "p05",
-    "p25",
-    "p50",
-    "p75",
-    "p95",
-    "min",
-    "max",
+/// The columns of `summary.csv`, as the data dictionary describes them.
+pub(crate) const SUMMARY_COLUMNS: [ColumnDoc; 15] = [
+    column(
+        "outcome",
+        "text",
+        "",
+        "An outcome column of `runs.csv` (or a drawn parameter's), or `run_status` for the row counting failed runs.",
+        "",
+    ),
+    column(
+        "category",
+        "text",
+        "",
+        "For a categorical outcome (`<convoy>_status`, `<site>_owner_end`), the category this row is about; `failed` on the `run_status` row.",
+        "a numeric outcome",
+    ),
+    column(
+        "n",
+        "integer",
+        "runs",
+        "Runs summarised (failed runs are left out).",
+        "",
+    ),
+    column(
+        "present",
+        "integer",
+        "runs",
+        "Runs that had a value (a day only where the event happened), or that were in this category.",
+        "",
+    ),
+    column(
+        "mean",
+        "number",
+        "the outcome's",
+        "Mean over the runs that had a value; for a category, its share of the `n` runs (0–1).",
+        "no run had a value",
+    ),
+    column(
+        "sd",
+        "number",
+        "the outcome's",
+        "Sample standard deviation (divisor present − 1).",
+        "a category; fewer than two values",
+    ),
+    column(
+        "ci95_low",
+        "number",
+        "the outcome's",
+        "Lower end of the 95% interval of the mean: Student t for numbers, clipped at 0 for counts and days; Wilson score for a category's share (within 0–1).",
+        "fewer than two values",
+    ),
+    column(
+        "ci95_high",
+        "number",
+        "the outcome's",
+        "Upper end of that interval.",
+        "fewer than two values",
+    ),
+    column(
+        "p05",
+        "number",
+        "the outcome's",
+        "5th percentile of the values (type 7, as R and NumPy by default).",
+        "a category; no value",
+    ),
+    column(
+        "p25",
+        "number",
+        "the outcome's",
+        "25th percentile.",
+        "a category; no value",
+    ),
+    column(
+        "p50",
+        "number",
+        "the outcome's",
+        "Median.",
+        "a category; no value",
+    ),
+    column(
+        "p75",
+        "number",
+        "the outcome's",
+        "75th percentile.",
+        "a category; no value",
+    ),
+    column(
+        "p95",
+        "number",
+        "the outcome's",
+        "95th percentile.",
+        "a category; no value",
+    ),
+    column(
+        "min",
+        "number",
+        "the outcome's",
+        "Smallest value.",
+        "a category; no value",
+    ),
+    column(
+        "max",
+        "number",
+        "the outcome's",
+        "Largest value.",
+        "a category; no value",
+    ),
 ];
 
 /// Writes `summary.csv`: one row per numeric outcome (`category` empty) and one per category of
@@ -45,11 +136,12 @@ const SUMMARY_HEADER: [&str; 15] = [
 /// When the writer fails.
 pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(writer);
-    csv.write_record(SUMMARY_HEADER)?;
+    csv.write_record(header(&SUMMARY_COLUMNS))?;
     for outcome in &summary.outcomes {
         let name = outcome.column.name.as_str();
         match &outcome.stats {
             OutcomeStats::Numeric(s) => {
+                let s = &published(&outcome.column.kind, s);
                 let mut row = vec![
                     name.to_string(),
                     String::new(),
@@ -81,10 +173,10 @@ pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> 
                         c.category.clone(),
                         c.n.to_string(),
                         c.count.to_string(),
-                        number_field(Some(c.proportion)),
+                        number_field(Some(statistic(c.proportion))),
                         String::new(),
-                        number_field(Some(c.ci95_low)),
-                        number_field(Some(c.ci95_high)),
+                        number_field(Some(share_bound(c.ci95_low))),
+                        number_field(Some(share_bound(c.ci95_high))),
                     ];
                     row.extend(std::iter::repeat_n(String::new(), 7));
                     csv.write_record(&row)?;
@@ -100,16 +192,50 @@ pub(crate) fn write_summary_csv<W: Write>(writer: W, summary: &BatchSummary) -> 
             FAILED_CATEGORY.to_string(),
             n.to_string(),
             failed.to_string(),
-            number_field(Some(failed as f64 / n as f64)),
+            number_field(Some(statistic(failed as f64 / n as f64))),
             String::new(),
-            number_field(Some(low)),
-            number_field(Some(high)),
+            number_field(Some(share_bound(low))),
+            number_field(Some(share_bound(high))),
         ];
         row.extend(std::iter::repeat_n(String::new(), 7));
         csv.write_record(&row)?;
     }
     csv.flush()?;
     Ok(())
+}
+
+/// A numeric outcome's statistics as both summary files publish them: the derived statistics
+/// (mean, sd, interval, quantiles, histogram edges) rounded to 12 significant digits, so that
+/// arithmetic's last bits do not show, and the interval of the mean of a count or a day clipped
+/// at 0, below which no run can fall (a t-interval knows nothing of that). Min and max are
+/// values of runs and stay as they are.
+pub(crate) fn published(kind: &ColumnKind, s: &NumericSummary) -> NumericSummary {
+    let derived = |v: Option<f64>| v.map(statistic);
+    let floor = match kind {
+        ColumnKind::Count | ColumnKind::Day => 0.0,
+        ColumnKind::Category { .. } | ColumnKind::Parameter => f64::NEG_INFINITY,
+    };
+    NumericSummary {
+        mean: derived(s.mean),
+        sd: derived(s.sd),
+        ci95_low: derived(s.ci95_low).map(|v| v.max(floor)),
+        ci95_high: derived(s.ci95_high).map(|v| v.max(floor)),
+        p05: derived(s.p05),
+        p25: derived(s.p25),
+        p50: derived(s.p50),
+        p75: derived(s.p75),
+        p95: derived(s.p95),
+        histogram: crate::stats::Histogram {
+            edges: s.histogram.edges.iter().copied().map(statistic).collect(),
+            counts: s.histogram.counts.clone(),
+        },
+        ..s.clone()
+    }
+}
+
+/// An end of a share's interval as published: rounded like every statistic, and within 0–1.
+fn share_bound(v: f64) -> f64 {
+    statistic(v).clamp(0.0, 1.0)
 }
 
 /// `outcome` of the summary.csv row that counts failed runs (only there when some failed).
@@ -292,7 +418,7 @@ impl OutcomeEntry {
             OutcomeStats::Numeric(s) => OutcomeEntry::Numeric {
                 outcome: name,
                 kind,
-                stats: s.into(),
+                stats: (&published(&outcome.column.kind, s)).into(),
             },
             OutcomeStats::Categories(categories) => OutcomeEntry::Categorical {
                 outcome: name,
@@ -303,9 +429,9 @@ impl OutcomeEntry {
                     .map(|c| CategoryEntry {
                         category: c.category.clone(),
                         present: c.count,
-                        mean: defined(Some(c.proportion)),
-                        ci95_low: c.ci95_low,
-                        ci95_high: c.ci95_high,
+                        mean: defined(Some(statistic(c.proportion))),
+                        ci95_low: share_bound(c.ci95_low),
+                        ci95_high: share_bound(c.ci95_high),
                     })
                     .collect(),
             },
@@ -419,6 +545,7 @@ mod tests {
         );
         // 3 of 4 arrived: share 0.75 with its Wilson interval; no sd or quantiles for a share.
         let (low, high) = crate::stats::wilson_interval(3, 4, crate::stats::Z_95);
+        let (low, high) = (share_bound(low), share_bound(high));
         assert_eq!(
             lines[1],
             format!("c_status,arrived,4,3,0.75,,{low},{high},,,,,,,")
@@ -439,6 +566,42 @@ mod tests {
     }
 
     #[test]
+    fn an_interval_of_a_count_stays_at_or_above_zero_and_carries_no_float_noise() {
+        let schema = OutcomeSchema {
+            columns: vec![Column {
+                name: "ied_strikes".into(),
+                kind: ColumnKind::Count,
+            }],
+        };
+        let mut b = SummaryBuilder::new(&schema, None);
+        // Mostly zeros and one large count: the t-interval of the mean reaches below zero.
+        for v in [0.0, 0.0, 0.0, 0.0, 9.0] {
+            b.push(&Outcome {
+                values: vec![Value::Number(v)],
+            })
+            .unwrap();
+        }
+        let summary = b.finish().unwrap();
+        let OutcomeStats::Numeric(raw) = &summary.outcomes[0].stats else {
+            panic!("a count is numeric")
+        };
+        assert!(
+            raw.ci95_low.unwrap() < 0.0,
+            "the case needs a negative bound"
+        );
+        let mut bytes = Vec::new();
+        write_summary_csv(&mut bytes, &summary).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(
+            row[..6],
+            ["ied_strikes", "", "5", "5", "1.8", "4.0249223595"]
+        );
+        assert_eq!(row[6], "0", "ci95_low of a count: {text}");
+        assert!(row[7].parse::<f64>().unwrap() > 1.8);
+    }
+
+    #[test]
     fn failed_runs_get_a_row_of_their_own() {
         let mut bytes = Vec::new();
         write_summary_csv(&mut bytes, &summary_failing(&[5])).unwrap();
@@ -446,6 +609,7 @@ mod tests {
         let last = text.lines().last().unwrap();
         // One of the five recorded runs failed: a share of 0.2, with its Wilson interval.
         let (low, high) = crate::stats::wilson_interval(1, 5, crate::stats::Z_95);
+        let (low, high) = (share_bound(low), share_bound(high));
         assert_eq!(
             last,
             format!("run_status,failed,5,1,0.2,,{low},{high},,,,,,,")

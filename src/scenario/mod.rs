@@ -5,6 +5,7 @@ mod diagnostic;
 mod keypath;
 mod limits;
 mod locate;
+mod names;
 mod resolve;
 pub mod schema;
 pub mod uncertain;

@@ -72,16 +72,52 @@ pub struct Event {
     pub time_hours: f64,
     /// What kind.
     pub kind: EventKind,
-    /// Site or road where it happened (name for people).
+    /// Site or road where it happened, as people name it.
     pub place: String,
-    /// Faction ids involved, `;`-separated.
+    /// Faction ids involved, `;`-separated: in a fight or a strike the attacker's first.
     pub factions: String,
-    /// Killed in this event.
-    pub killed: f64,
-    /// Wounded in this event.
-    pub wounded: f64,
-    /// Vehicles lost in this event.
-    pub vehicles: f64,
+    /// Who lost what, each side apart.
+    pub losses: Losses,
     /// The sentence told in the narrative.
     pub detail: String,
+}
+
+/// The losses of one event, each side in its own field: the attacker (the band that raids or
+/// ambushes, the column that assaults, the wing that strikes) and the defender (the side
+/// attacked, struck, or hit by a roadside bomb). Zero for events that are not fights.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Losses {
+    /// The attacker's killed.
+    pub attacker_killed: f64,
+    /// The attacker's wounded.
+    pub attacker_wounded: f64,
+    /// The defender's killed.
+    pub defender_killed: f64,
+    /// The defender's wounded.
+    pub defender_wounded: f64,
+    /// Civilians killed (air strikes on towns).
+    pub civilians_killed: f64,
+    /// Convoy vehicles lost.
+    pub vehicles_lost: f64,
+}
+
+impl Losses {
+    /// No losses: an event that is not a fight.
+    pub const NONE: Losses = Losses {
+        attacker_killed: 0.0,
+        attacker_wounded: 0.0,
+        defender_killed: 0.0,
+        defender_wounded: 0.0,
+        civilians_killed: 0.0,
+        vehicles_lost: 0.0,
+    };
+
+    /// Losses of the defender alone (a roadside bomb, a strike on a band).
+    pub fn of_defender(killed: f64, wounded: f64) -> Losses {
+        Losses {
+            defender_killed: killed,
+            defender_wounded: wounded,
+            ..Losses::NONE
+        }
+    }
 }

@@ -23,7 +23,7 @@ use bevy_ecs::prelude::*;
 pub use budget::{Cut, MAX_STEPS};
 pub use dice::Dice;
 pub use engine::Engine;
-pub use events::{Event, EventKind};
+pub use events::{Event, EventKind, Losses};
 pub use outcome::{Column, ColumnKind, Outcome, OutcomeSchema, Value};
 
 use crate::scenario::{Draws, Scenario};

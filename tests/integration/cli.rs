@@ -93,9 +93,9 @@ fn no_command_runs_the_default_scenario() {
     for part in [
         "Gao to Kidal",
         "1000 runs · seed 20231002",
-        "kidal_column reaches Kidal: ",
+        "FAMa column from Gao reaches Kidal in ",
         "arrival: median ",
-        "Who holds it at the end",
+        "Who holds each place at the end",
         "FAMa (Malian Armed Forces)",
         "Civilians",
         "IED strikes",
@@ -608,7 +608,7 @@ fn replay_tells_the_run_as_dated_events() {
     assert!(
         story
             .lines()
-            .any(|l| l.starts_with("Mon 2023-10-02") && l.contains("kidal_column")),
+            .any(|l| l.starts_with("Mon 2023-10-02") && l.contains("FAMa column from Gao sets out")),
         "{story}"
     );
     assert!(story.contains("kidal_column_status"), "{story}");
@@ -623,9 +623,10 @@ fn replay_tells_the_run_as_dated_events() {
         ]
     );
     let events = fs::read_to_string(out.join("events.csv")).unwrap();
-    assert!(
-        events.starts_with("time_hours,date,kind,place,factions,killed,wounded,vehicles,detail\n")
-    );
+    assert!(events.starts_with(
+        "time_hours,date,kind,place,factions,attacker_killed,attacker_wounded,\
+             defender_killed,defender_wounded,civilians_killed,vehicles_lost,detail\n"
+    ));
     assert!(events.lines().count() > 5, "{events}");
     // One narrative line per event: "Mon 2023-10-02 06:30  place  what happened".
     let is_dated = |line: &str| {
@@ -642,6 +643,40 @@ fn replay_tells_the_run_as_dated_events() {
         .records()
         .count();
     assert_eq!(dated, records, "{story}");
+    // Each side's losses in columns of their own: every fight names both sides, and the killed
+    // of all events add up to the run's outcome (every faction's and the civilians).
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(events.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let fights: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[2] == "fight_end").collect();
+    assert!(!fights.is_empty(), "{events}");
+    assert!(fights.iter().all(|r| r[4].contains(';')), "{events}");
+    let sum = |columns: &[usize]| -> f64 {
+        rows.iter()
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| r[*c].parse::<f64>().unwrap())
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    let outcome = fs::read_to_string(out.join("outcome.csv")).unwrap();
+    let mut lines = outcome.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let values: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let total = |keep: &dyn Fn(&str) -> bool| -> f64 {
+        header
+            .iter()
+            .zip(&values)
+            .filter(|(h, _)| keep(h))
+            .map(|(_, v)| v.parse::<f64>().unwrap())
+            .sum()
+    };
+    let fighters = total(&|h| h.ends_with("_killed") && h != "civilians_killed");
+    assert_eq!(sum(&[5, 7]), fighters, "{events}");
+    assert_eq!(sum(&[9]), total(&|h| h == "civilians_killed"), "{events}");
 }
 
 /// Every malformed scenario in `tests/fixtures/bad/` (each opens with `# expect: LINE PHRASE`),

@@ -30,7 +30,7 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "scenarios/gao-kidal-2023.toml",
         "summary.csv",
-        "adc57b0bd0432e4e7c93b861fd916f15b3e213ebd8f1145a7a6154ace8570a1b",
+        "4bc198179aff3040825f73c71918eba526043244c20f9875b3181b9444e139b6",
     ),
     (
         "scenarios/variants/no-wagner.toml",

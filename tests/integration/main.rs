@@ -11,6 +11,7 @@ mod folders;
 mod golden;
 mod invariants;
 mod model;
+mod parquet;
 mod robustness;
 mod scenario_errors;
 mod sources;

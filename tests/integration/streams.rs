@@ -115,9 +115,9 @@ fn ied_strikes(rep: &sandtable::sim::Replication) -> Vec<(u64, u64, u64, u64)> {
             let bits = |x: f64| x.to_bits();
             (
                 bits(e.time_hours),
-                bits(e.killed),
-                bits(e.wounded),
-                bits(e.vehicles),
+                bits(e.losses.defender_killed),
+                bits(e.losses.defender_wounded),
+                bits(e.losses.vehicles_lost),
             )
         })
         .collect()

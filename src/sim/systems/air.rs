@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::scenario::{AirWing, SiteKind};
 use crate::sim::components::*;
 use crate::sim::dice::Dice;
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::straight_km;
 use crate::sim::lanchester;
 use crate::sim::resources::*;
@@ -149,7 +149,6 @@ impl Sortie<'_> {
             band.technicals = (band.technicals * force.troops() / before).floor();
         }
         self.tally.air_strikes += 1;
-        let g = &scenario.groups[band.group];
         self.log.record(|| Event {
             time_hours: now,
             kind: EventKind::AirStrike,
@@ -158,12 +157,11 @@ impl Sortie<'_> {
                 "{};{}",
                 scenario.factions[w.faction].id, scenario.factions[band.faction].id
             ),
-            killed,
-            wounded,
-            vehicles: 0.0,
+            losses: Losses::of_defender(killed, wounded),
             detail: format!(
-                "{} strikes {} in the open: {killed:.0} killed, {wounded:.0} wounded",
-                w.id, g.id
+                "{} strikes the {} in the open: {killed:.0} killed, {wounded:.0} wounded",
+                scenario.name_of_air_wing(w),
+                scenario.group_name(band.group)
             ),
         });
     }
@@ -233,10 +231,15 @@ impl Sortie<'_> {
             kind: EventKind::AirStrike,
             place: scenario.sites[town].name.clone(),
             factions: scenario.factions[w.faction].id.clone(),
-            killed: killed + civilians,
-            wounded,
-            vehicles: 0.0,
-            detail: format!("{} strikes {}: {killed:.0} fighters killed, {wounded:.0} wounded; {civilians:.0} civilians killed", w.id, scenario.sites[town].name),
+            losses: Losses {
+                civilians_killed: civilians,
+                ..Losses::of_defender(killed, wounded)
+            },
+            detail: format!(
+                "{} strikes {}: {killed:.0} fighters killed, {wounded:.0} wounded; {civilians:.0} civilians killed",
+                scenario.name_of_air_wing(w),
+                scenario.sites[town].name
+            ),
         });
     }
 }

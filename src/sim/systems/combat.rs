@@ -11,7 +11,7 @@ use crate::scenario::{FactionIdx, SiteIdx, SiteKind};
 use crate::sim::budget::Budget;
 use crate::sim::components::*;
 use crate::sim::engagement::{ATTACKERS, DEFENDERS, Engagement, EngagementKind};
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::{straight_km, travel};
 use crate::sim::lanchester::{self, Shooters};
 use crate::sim::resources::*;
@@ -320,14 +320,20 @@ fn close(
     } = books;
     let scenario = &setup.scenario;
     let site = &scenario.sites[e.site];
+    let mut civilians = 0.0;
     if site.kind == SiteKind::Town && e.kind != EngagementKind::Ambush {
-        let civilians = poisson(
+        civilians = poisson(
             setup.value(scenario.combat.civilians_killed_per_town_fight),
             &mut e.dice,
         );
         tally.civilians_killed += civilians;
     }
     let attacker_faction = lead_faction(&e.sides[ATTACKERS], &units.forces);
+    // Who fought, for the narrative's record (read before the units are sent away).
+    let sides = [
+        attacker_faction,
+        lead_faction(&e.sides[DEFENDERS], &units.forces),
+    ];
     dismiss_attackers(&e, attacker_won, units, setup, now);
     let displaced = dismiss_defenders(&e, attacker_won, units, setup, now);
     if attacker_won && e.kind != EngagementKind::Ambush {
@@ -349,7 +355,22 @@ fn close(
             displaced,
         });
     }
-    log.record(|| fight_end_event(&e, attacker_won, setup, now));
+    log.record(|| {
+        let mut event = fight_end_event(&e, attacker_won, setup, now);
+        event.losses.civilians_killed = civilians;
+        if civilians > 0.0 {
+            event
+                .detail
+                .push_str(&format!("; {civilians:.0} civilians killed"));
+        }
+        event.factions = sides
+            .iter()
+            .flatten()
+            .map(|f| scenario.factions[*f].id.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        event
+    });
 }
 
 /// After a fight the attacking bands hold or stay at the site they won, or fall back to their
@@ -441,7 +462,7 @@ fn dismiss_defenders(
 fn fight_end_event(e: &Engagement, attacker_won: bool, setup: &Setup, now: f64) -> Event {
     let scenario = &setup.scenario;
     let place = match e.road {
-        Some(r) => format!("{} road", scenario.roads[r].id),
+        Some(r) => scenario.road_name(r),
         None => scenario.sites[e.site].name.clone(),
     };
     let result = match (e.kind, attacker_won) {
@@ -454,9 +475,14 @@ fn fight_end_event(e: &Engagement, attacker_won: bool, setup: &Setup, now: f64) 
         kind: EventKind::FightEnd,
         place,
         factions: String::new(),
-        killed: e.killed[0] + e.killed[1],
-        wounded: e.wounded[0] + e.wounded[1],
-        vehicles: e.vehicles_lost,
+        losses: Losses {
+            attacker_killed: e.killed[0],
+            attacker_wounded: e.wounded[0],
+            defender_killed: e.killed[1],
+            defender_wounded: e.wounded[1],
+            vehicles_lost: e.vehicles_lost,
+            ..Losses::NONE
+        },
         detail: format!(
             "{} over after {:.0} h: {} — attackers {:.0} killed, {:.0} wounded; defenders {:.0} killed, {:.0} wounded{}",
             e.kind.name(),

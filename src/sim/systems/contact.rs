@@ -10,7 +10,7 @@ use crate::scenario::{Convoy, FactionIdx, SiteIdx, Stance};
 use crate::sim::components::*;
 use crate::sim::dice::Dice;
 use crate::sim::engagement::{Engagement, EngagementKind};
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::{leg_km, standing_at, travel};
 use crate::sim::resources::*;
 
@@ -204,12 +204,12 @@ impl Contact<'_, '_> {
                 kind: EventKind::Withdraw,
                 place: scenario.sites[site].name.clone(),
                 factions: scenario.factions[band.faction].id.clone(),
-                killed: 0.0,
-                wounded: 0.0,
-                vehicles: 0.0,
+                losses: Losses::NONE,
                 detail: format!(
-                    "{} pulls back to {} rather than face {} (odds {odds:.1} to 1)",
-                    g.id, scenario.sites[g.refuge].name, c.id
+                    "{} pulls back to {} rather than face the {} (odds {odds:.1} to 1)",
+                    scenario.group_name(band.group),
+                    scenario.sites[g.refuge].name,
+                    scenario.name_of_convoy(c)
                 ),
             });
             self.clock.propose(now);
@@ -238,12 +238,10 @@ impl Contact<'_, '_> {
             kind: EventKind::Assault,
             place: scenario.sites[site].name.clone(),
             factions: scenario.factions[c.faction].id.clone(),
-            killed: 0.0,
-            wounded: 0.0,
-            vehicles: 0.0,
+            losses: Losses::NONE,
             detail: format!(
                 "{} attacks {} ({troops:.0} troops against {} defending units)",
-                c.id,
+                scenario.name_of_convoy(c),
                 scenario.sites[site].name,
                 defenders.len()
             ),
@@ -298,24 +296,20 @@ impl Contact<'_, '_> {
         band.activity = Activity::Engaged { at: leg.from };
         self.tally.ambushes += 1;
         self.tally.engagements += 1;
-        let g = &scenario.groups[band.group];
         self.log.record(|| Event {
             time_hours: now,
             kind: EventKind::Ambush,
-            place: format!("{} road", scenario.roads[leg.road].id),
+            place: scenario.road_name(leg.road),
             factions: format!(
                 "{};{}",
                 scenario.factions[band.faction].id, scenario.factions[c.faction].id
             ),
-            killed: 0.0,
-            wounded: 0.0,
-            vehicles: 0.0,
+            losses: Losses::NONE,
             detail: format!(
-                "{} band {} (~{:.0}) hits {} ({troops:.0} troops) {:.0} km out of {}",
-                scenario.factions[band.faction].name,
-                g.id,
+                "{} (~{:.0} fighters) ambushes the {} ({troops:.0} troops) {:.0} km out of {}",
+                scenario.group_name(band.group),
                 band_force.troops(),
-                c.id,
+                scenario.name_of_convoy(c),
                 ambush.km,
                 scenario.sites[leg.from].name
             ),
@@ -529,7 +523,6 @@ impl Contact<'_, '_> {
         if kind == EngagementKind::Raid {
             self.tally.camp_raids += 1;
         }
-        let g = &scenario.groups[arrival.group];
         let bands = &self.bands;
         self.log.record(|| Event {
             time_hours: now,
@@ -540,13 +533,10 @@ impl Contact<'_, '_> {
             },
             place: scenario.sites[at].name.clone(),
             factions: scenario.factions[faction].id.clone(),
-            killed: 0.0,
-            wounded: 0.0,
-            vehicles: 0.0,
+            losses: Losses::NONE,
             detail: format!(
-                "{} band {} (~{:.0}) attacks {} (garrison {:.0})",
-                scenario.factions[faction].name,
-                g.id,
+                "{} (~{:.0} fighters) attacks {} (garrison {:.0})",
+                scenario.group_name(arrival.group),
                 bands.get(arrival.band).map_or(0.0, |(_, f)| f.troops()),
                 scenario.sites[at].name,
                 garrison.troops()

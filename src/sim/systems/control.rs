@@ -6,7 +6,7 @@ use bevy_ecs::prelude::*;
 
 use crate::scenario::FactionIdx;
 use crate::sim::components::*;
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::travel;
 use crate::sim::resources::*;
 
@@ -115,7 +115,9 @@ impl Registry<'_> {
         });
         self.log.record(|| {
             let name = |f: Option<usize>| {
-                f.map_or("nobody".to_string(), |f| scenario.factions[f].name.clone())
+                f.map_or("nobody".to_string(), |f| {
+                    scenario.faction_short_name(f).to_string()
+                })
             };
             Event {
                 time_hours: now,
@@ -124,9 +126,7 @@ impl Registry<'_> {
                 factions: to
                     .map(|f| scenario.factions[f].id.clone())
                     .unwrap_or_default(),
-                killed: 0.0,
-                wounded: 0.0,
-                vehicles: 0.0,
+                losses: Losses::NONE,
                 detail: format!(
                     "{} passes from {} to {} ({how})",
                     scenario.sites[state.site].name,

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::scenario::{Posture, SiteIdx, SiteKind};
 use crate::sim::components::*;
 use crate::sim::dice::Dice;
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::{band_km, km_to_leg_end, leg_km, node_at, travel, travel_hours};
 use crate::sim::resources::*;
 
@@ -122,9 +122,7 @@ fn convoy_event(
         factions: scenario.factions[scenario.convoys[convoy.convoy].faction]
             .id
             .clone(),
-        killed: 0.0,
-        wounded: 0.0,
-        vehicles: 0.0,
+        losses: Losses::NONE,
         detail,
     }
 }
@@ -154,7 +152,7 @@ fn turn_back_if_broken(
         log.record(|| {
             let detail = format!(
                 "{} has lost {:.0}% of its troops and turns back",
-                c.id,
+                setup.scenario.convoy_name(convoy.convoy),
                 lost_share * 100.0
             );
             convoy_event(setup, convoy, now, EventKind::TurnBack, place, detail)
@@ -184,7 +182,7 @@ fn decide_at_site(
     let name = &scenario.sites[site].name;
     if convoy.returning && site == c.route[0].from {
         convoy.status = ConvoyStatus::TurnedBack;
-        let detail = || format!("{} is back at {name}", c.id);
+        let detail = || format!("{} is back at {name}", scenario.convoy_name(convoy.convoy));
         log.record(|| convoy_event(setup, convoy, now, EventKind::TurnBack, site, detail()));
     } else if !convoy.returning && site == c.destination() {
         convoy.status = ConvoyStatus::Arrived;
@@ -203,7 +201,7 @@ fn decide_at_site(
                 displaced: Force::default(),
             });
         }
-        let detail = || format!("{} reaches {name}", c.id);
+        let detail = || format!("{} reaches {name}", scenario.convoy_name(convoy.convoy));
         log.record(|| convoy_event(setup, convoy, now, EventKind::Arrive, site, detail()));
     } else if !convoy.returning && Some(site) == c.wait_at && !convoy.waited {
         convoy.status = ConvoyStatus::Waiting;
@@ -215,7 +213,7 @@ fn decide_at_site(
                 .collect();
             format!(
                 "{} halts at {name} until the peacekeepers leave {}",
-                c.id,
+                scenario.convoy_name(convoy.convoy),
                 camps.join(", ")
             )
         };
@@ -278,7 +276,7 @@ fn resume_after_halt(
     }
     let c = &setup.scenario.convoys[convoy.convoy];
     let place = node_at(setup, convoy).unwrap_or(c.route[convoy.leg].from);
-    let detail = || format!("{} moves on", c.id);
+    let detail = || format!("{} moves on", setup.scenario.convoy_name(convoy.convoy));
     log.record(|| convoy_event(setup, convoy, now, EventKind::Resume, place, detail()));
     convoy.last_move_hour = now;
     convoy.status = match node_at(setup, convoy) {

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, Exp1};
 
 use crate::sim::components::*;
 use crate::sim::dice::Dice;
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::{convoy_km_per_hour, km_to_leg_end};
 use crate::sim::lanchester;
 use crate::sim::resources::*;
@@ -80,7 +80,6 @@ fn detonate(
     let scenario = &setup.scenario;
     let ied = &scenario.ied;
     let c = &scenario.convoys[convoy.convoy];
-    let road = &scenario.roads[c.route[convoy.leg].road];
     tally.ied_strikes += 1;
     let vehicle = rng.random_bool(setup.value(ied.vehicle_destroyed_chance).clamp(0.0, 1.0))
         && convoy.vehicles >= 1.0;
@@ -106,14 +105,15 @@ fn detonate(
     log.record(|| Event {
         time_hours: now,
         kind: EventKind::Ied,
-        place: format!("{} road", road.id),
+        place: scenario.road_name(c.route[convoy.leg].road),
         factions: scenario.factions[c.faction].id.clone(),
-        killed: killed_total,
-        wounded: wounded_total,
-        vehicles: if vehicle { 1.0 } else { 0.0 },
+        losses: Losses {
+            vehicles_lost: if vehicle { 1.0 } else { 0.0 },
+            ..Losses::of_defender(killed_total, wounded_total)
+        },
         detail: format!(
-            "IED hits {}: {killed_total:.0} killed, {wounded_total:.0} wounded{}",
-            c.id,
+            "a roadside bomb (IED) hits the {}: {killed_total:.0} killed, {wounded_total:.0} wounded{}",
+            scenario.convoy_name(convoy.convoy),
             if vehicle { ", 1 vehicle lost" } else { "" }
         ),
     });

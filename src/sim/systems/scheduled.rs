@@ -6,7 +6,7 @@ use bevy_ecs::system::SystemParam;
 
 use crate::scenario::{FactionIdx, Reinforcement, ReinforcementTarget, SiteIdx, Withdrawal};
 use crate::sim::components::*;
-use crate::sim::events::{Event, EventKind};
+use crate::sim::events::{Event, EventKind, Losses};
 use crate::sim::geo::{band_km, travel_hours};
 use crate::sim::resources::*;
 
@@ -111,13 +111,12 @@ fn withdrawal_event(setup: &Setup, w: &Withdrawal, leaving: Option<FactionIdx>, 
         factions: leaving
             .map(|f| scenario.factions[f].id.clone())
             .unwrap_or_default(),
-        killed: 0.0,
-        wounded: 0.0,
-        vehicles: 0.0,
+        losses: Losses::NONE,
         detail: match w.handover {
             Some(f) => format!(
                 "peacekeepers leave {} and hand it to {}",
-                scenario.sites[w.camp].name, scenario.factions[f].name
+                scenario.sites[w.camp].name,
+                scenario.faction_short_name(f)
             ),
             None => format!(
                 "peacekeepers leave {}; the camp stands empty",
@@ -198,12 +197,10 @@ fn depart_convoys(c: &mut Calendar) {
             kind: EventKind::Depart,
             place: setup.scenario.sites[c.route[0].from].name.clone(),
             factions: setup.scenario.factions[c.faction].id.clone(),
-            killed: 0.0,
-            wounded: 0.0,
-            vehicles: 0.0,
+            losses: Losses::NONE,
             detail: format!(
                 "{} sets out for {}: {:.0} vehicles, {:.0} troops",
-                c.id,
+                setup.scenario.convoy_name(convoy.convoy),
                 setup.scenario.sites[c.destination()].name,
                 convoy.vehicles,
                 convoy.troops_start
@@ -247,8 +244,8 @@ fn apply_reinforcements(c: &mut Calendar) {
         };
         let (entity, name) = match r.to {
             ReinforcementTarget::Site(s) => (roster.sites[s], scenario.sites[s].name.clone()),
-            ReinforcementTarget::Group(g) => (roster.bands[g], scenario.groups[g].id.clone()),
-            ReinforcementTarget::Convoy(c) => (roster.convoys[c], scenario.convoys[c].id.clone()),
+            ReinforcementTarget::Group(g) => (roster.bands[g], scenario.group_name(g)),
+            ReinforcementTarget::Convoy(c) => (roster.convoys[c], scenario.convoy_name(c)),
         };
         if let ReinforcementTarget::Site(s) = r.to {
             let owner = sites.get(entity).ok().and_then(|(site, _)| site.owner);
@@ -293,15 +290,17 @@ fn reinforcement_event(
     troops: f64,
     now: f64,
 ) -> Event {
-    let faction = &setup.scenario.factions[r.faction];
+    let scenario = &setup.scenario;
+    let faction = &scenario.factions[r.faction];
     Event {
         time_hours: now,
         kind: EventKind::Reinforcement,
         place: name.clone(),
         factions: faction.id.clone(),
-        killed: 0.0,
-        wounded: 0.0,
-        vehicles: 0.0,
-        detail: format!("{troops:.0} {} troops join {name}", faction.name),
+        losses: Losses::NONE,
+        detail: format!(
+            "{troops:.0} {} troops join the {name}",
+            scenario.faction_short_name(r.faction)
+        ),
     }
 }
