@@ -507,7 +507,7 @@ const SUMMARY_JSON_KEYS: [ColumnDoc; 34] = [
 ];
 
 /// The keys of `manifest.json` (checked by a test against a written file).
-const MANIFEST_KEYS: [ColumnDoc; 26] = [
+const MANIFEST_KEYS: [ColumnDoc; 27] = [
     column("engine.name", "text", "", "`sandtable`.", ""),
     column(
         "engine.version",
@@ -636,6 +636,14 @@ const MANIFEST_KEYS: [ColumnDoc; 26] = [
         "A command that continues an interrupted batch.",
         "key absent when complete",
     ),
+    column(
+        "files.<file>",
+        "text",
+        "hex SHA-256",
+        "The SHA-256 of each file the batch published (`runs.csv`, `summary.csv`, …): a folder \
+         is one whole batch only when every file matches (it is renamed into place last).",
+        "key absent in the journal's manifest, which publishes nothing",
+    ),
 ];
 
 /// The keys of `comparison.json`.
@@ -688,33 +696,128 @@ const FAILURES_COLUMNS: [ColumnDoc; 3] = [
     ),
 ];
 
-/// Columns of `sweep`'s files (the contract's; the sweep's own code states them in detail).
-const SWEEP_DESIGN_COLUMNS: [ColumnDoc; 2] = [
-    column("point", "integer", "", "Design point, from 0.", ""),
+/// The columns a sweep's `runs.csv` has before those of a plain batch's.
+const SWEEP_RUNS_COLUMNS: [ColumnDoc; 5] = [
+    column(
+        "point",
+        "integer",
+        "",
+        "Design point, from 0 (a row of `design.csv`).",
+        "",
+    ),
+    column(
+        "replicate",
+        "integer",
+        "",
+        "Replicate of the point, from 0. Replicate r draws from the streams of run r of a plain \
+         batch with the same seed, so points are compared on common random numbers.",
+        "",
+    ),
+    column(
+        "run",
+        "integer",
+        "",
+        "The run whose streams this row used: the replicate.",
+        "",
+    ),
+    column("seed", "integer", "", "The experiment's seed.", ""),
     column(
         "<factor>",
-        "number",
+        "number or text",
         "the factor's",
-        "One column per factor of the experiment: its value at this point.",
+        "One column per factor (its scenario path with `.` → `_`): the point's setting. Then the \
+         outcomes of `runs.csv`, then every drawn number that is not a factor.",
         "",
     ),
 ];
 
-const SWEEP_POINTS_COLUMNS: [ColumnDoc; 3] = [
+/// The columns of `design.csv`.
+const SWEEP_DESIGN_COLUMNS: [ColumnDoc; 2] = [
+    column("point", "integer", "", "Design point, from 0.", ""),
+    column(
+        "<factor>",
+        "number or text",
+        "the factor's",
+        "One column per factor of the experiment (its scenario path with `.` → `_`): its \
+         setting at this point, in the factor's units; an integer factor as a whole number, a \
+         categorical one as its level.",
+        "",
+    ),
+];
+
+/// The columns of `points.csv` (its statistics are `output::sweep::POINTS_STATISTICS`).
+const SWEEP_POINTS_COLUMNS: [ColumnDoc; 11] = [
     column("point", "integer", "", "Design point.", ""),
+    column(
+        "<factor>",
+        "number or text",
+        "the factor's",
+        "The point's settings, as in `design.csv`.",
+        "",
+    ),
     column(
         "outcome",
         "text",
         "",
-        "An outcome (and category) of `runs.csv`.",
+        "An outcome column of `runs.csv`.",
         "",
     ),
     column(
-        "mean, ci95_low, ci95_high, quantiles",
+        "category",
+        "text",
+        "",
+        "A category of a categorical outcome; the row's mean is its share of the point's runs.",
+        "a numeric outcome",
+    ),
+    column(
+        "n",
+        "integer",
+        "",
+        "Runs that had a value: for a number, the point's runs where it happened; for a \
+         category, all the point's runs (failed ones left out).",
+        "",
+    ),
+    column(
+        "mean",
         "number",
         "the outcome's",
-        "Its mean over the point's replicates, 95% interval and quantiles, as in `summary.csv`.",
-        "",
+        "Mean over those runs (a share for a category).",
+        "n is 0",
+    ),
+    column(
+        "ci95_low",
+        "number",
+        "the outcome's",
+        "95% interval of the mean, low end: Student t for a number, Wilson for a share.",
+        "n below 2 for a number",
+    ),
+    column(
+        "ci95_high",
+        "number",
+        "the outcome's",
+        "95% interval of the mean, high end.",
+        "as ci95_low",
+    ),
+    column(
+        "p05",
+        "number",
+        "the outcome's",
+        "5th percentile over the point's runs.",
+        "a category, or n is 0",
+    ),
+    column(
+        "p50",
+        "number",
+        "the outcome's",
+        "Median over the point's runs.",
+        "a category, or n is 0",
+    ),
+    column(
+        "p95",
+        "number",
+        "the outcome's",
+        "95th percentile over the point's runs.",
+        "a category, or n is 0",
     ),
 ];
 
@@ -743,7 +846,7 @@ fn files() -> Vec<FileDoc> {
         },
         FileDoc {
             file: "manifest.json",
-            about: "`run --out`: enough to reproduce the batch. (`compare --out` writes a manifest of its own: engine, command, seed, runs, status, completed_runs, scenarios with their name, file, SHA-256 and overrides.)",
+            about: "`run --out`: enough to reproduce the batch. (`compare --out` writes a manifest of its own: engine, command, seed, runs, status, completed_runs, scenarios with their name, file, SHA-256 and overrides. `sweep --out`'s is this one plus `kind` (`sweep`), `experiment_sha256` and `experiment`: the file, design, points, replicates, factors with their ranges or levels, and the design's diagnostics.)",
             columns: MANIFEST_KEYS.to_vec(),
         },
         FileDoc {
@@ -783,8 +886,13 @@ fn files() -> Vec<FileDoc> {
         },
         FileDoc {
             file: "points.csv",
-            about: "`sweep --out`: per design point and outcome. (`sweep`'s `runs.csv` adds `point` and `replicate` before the columns of `runs.csv`.)",
+            about: "`sweep --out`: one row per design point × outcome (× category), written a point at a time.",
             columns: SWEEP_POINTS_COLUMNS.to_vec(),
+        },
+        FileDoc {
+            file: "runs.csv of a sweep",
+            about: "`sweep --out`: one row per design point × replicate, in that order; a failed row keeps its keys, settings and drawn numbers. Its columns begin as below, then follow `runs.csv` from its outcomes on (the factors' own drawn numbers are not repeated).",
+            columns: SWEEP_RUNS_COLUMNS.to_vec(),
         },
         FileDoc {
             file: "scenario.resolved.toml",
@@ -929,6 +1037,24 @@ mod tests {
     }
 
     #[test]
+    fn every_column_a_sweep_writes_is_described() {
+        let described = |docs: &[ColumnDoc], name: &str| docs.iter().any(|d| d.name == name);
+        for name in crate::output::sweep::POINTS_STATISTICS {
+            assert!(described(&SWEEP_POINTS_COLUMNS, name), "points.csv {name}");
+        }
+        for name in crate::output::runs::SWEEP_KEY_COLUMNS {
+            assert!(described(&SWEEP_RUNS_COLUMNS, name), "runs.csv {name}");
+        }
+        for docs in [
+            &SWEEP_POINTS_COLUMNS[..],
+            &SWEEP_DESIGN_COLUMNS,
+            &SWEEP_RUNS_COLUMNS,
+        ] {
+            assert!(described(docs, "<factor>"));
+        }
+    }
+
+    #[test]
     fn summary_json_and_manifest_json_keys_are_the_described_ones() {
         use crate::batch::{Plan, Shard, SummaryBuilder};
         let scenario = std::sync::Arc::new(crate::scenario::load_default(&[]).unwrap());
@@ -970,6 +1096,7 @@ mod tests {
             finished: Some("2026-01-01T00:02:00Z".into()),
             reproduce: "sandtable run".into(),
             resume: Some("sandtable run --resume out".into()),
+            files: [("runs.csv".to_string(), "00".repeat(32))].into(),
         };
         assert_describes(
             &MANIFEST_KEYS,

@@ -16,9 +16,9 @@ mod files;
 mod folder;
 mod labels;
 mod manifest;
-mod publish;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod publish;
 mod record;
 mod resume;
 mod runs;
@@ -53,9 +53,9 @@ pub use folder::{FolderLock, FolderUse, LOCK_FILE};
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
-pub use publish::{Unpublished, verify_published};
 #[cfg(feature = "parquet")]
 pub use parquet::{runs_arrow_schema, write_runs_parquet};
+pub use publish::{Unpublished, verify_published};
 pub use record::RunRecorder;
 pub use resume::{JournalRow, Recovered, ResumeError, holds_journal};
 use runs::RunsCsv;
