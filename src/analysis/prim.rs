@@ -11,20 +11,21 @@ pub use super::boxes::{Bound, PrimBox};
 pub const PEEL_ALPHA: f64 = 0.05;
 /// Peeling stops before the box would hold fewer than this share of all points.
 pub const MIN_SUPPORT_BETA: f64 = 0.05;
-/// The chosen box is the densest of those that still cover at least this share of the cases.
+/// The chosen box is among those that still cover at least this share of the cases.
 pub const MIN_COVERAGE: f64 = 0.5;
+/// Boxes whose density is within this much (or one standard error, if more) of the densest
+/// are as good as it; the one covering the most cases is chosen.
+pub const DENSITY_TOLERANCE: f64 = 0.01;
 
 /// A PRIM run: every box from the whole input space down, the one chosen, and that box pasted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prim {
     /// The boxes in peeling order; the first is everything (coverage 1, density the base rate).
     pub trajectory: Vec<PrimBox>,
-    /// Index in `trajectory` of the box chosen for pasting: the highest density among boxes
-    /// with coverage at least [`MIN_COVERAGE`], the higher coverage on a tie (the first box
-    /// always qualifies).
+    /// Index in `trajectory` of the box chosen for pasting ([`choose_box`]).
     pub chosen: usize,
-    /// The chosen box after pasting ([`super::paste`]): widened back where that raises its
-    /// density; the box the command reports.
+    /// The chosen box after pasting ([`super::paste`]): widened back where that does not
+    /// lower its density; the box the command reports.
     pub pasted: PrimBox,
 }
 
@@ -193,23 +194,40 @@ pub fn prim(inputs: &[Vec<f64>], outcome: &[bool]) -> Result<Prim, AnalysisError
         box_.apply(peel);
         trajectory.push(box_.snapshot());
     }
-    let chosen = (0..trajectory.len())
-        .filter(|&b| trajectory[b].coverage >= MIN_COVERAGE)
-        .max_by(|&a, &b| {
-            let (x, y) = (&trajectory[a], &trajectory[b]);
-            // On equal density the earlier box (higher coverage) wins: max_by keeps the last
-            // maximum, so compare coverage too.
-            x.density
-                .total_cmp(&y.density)
-                .then(x.coverage.total_cmp(&y.coverage))
-        })
-        .unwrap_or(0);
+    let chosen = choose_box(&trajectory, n);
     let pasted = super::paste::paste(inputs, outcome, &trajectory[chosen]);
     Ok(Prim {
         trajectory,
         chosen,
         pasted,
     })
+}
+
+/// The box to report from a peeling `trajectory` over `n` points: among boxes covering at
+/// least [`MIN_COVERAGE`] of the cases, the first (the one covering the most) whose density is
+/// within [`DENSITY_TOLERANCE`] or one standard error, whichever is larger, of the densest's.
+/// Peeling always takes the peel that raises the density most, so once the density stops
+/// rising for real, later boxes still creep up by chance as they shed cases: taking the plain
+/// densest picks a box bounded by noise inputs and covering little. This is the one-standard-
+/// error rule of tree pruning (Breiman et al. 1984) with a floor, since the creep is a selection
+/// effect the standard error does not see.
+fn choose_box(trajectory: &[PrimBox], n: usize) -> usize {
+    let covering = || (0..trajectory.len()).filter(|&b| trajectory[b].coverage >= MIN_COVERAGE);
+    let Some(densest) = covering().max_by(|&a, &b| {
+        trajectory[a]
+            .density
+            .total_cmp(&trajectory[b].density)
+            .then(b.cmp(&a))
+    }) else {
+        return 0;
+    };
+    let best = &trajectory[densest];
+    let points = (best.support * n as f64).max(1.0);
+    let standard_error = (best.density * (1.0 - best.density) / points).sqrt();
+    let floor = best.density - DENSITY_TOLERANCE.max(standard_error);
+    covering()
+        .find(|&b| trajectory[b].density >= floor)
+        .unwrap_or(densest)
 }
 
 #[cfg(test)]
@@ -249,5 +267,30 @@ mod tests {
     fn an_outcome_that_never_happens_has_nothing_to_discover() {
         let x = uniform_columns(50, 2, 3);
         assert_eq!(prim(&x, &[false; 50]), Err(AnalysisError::ConstantOutcome));
+    }
+
+    #[test]
+    fn a_density_that_creeps_up_by_chance_does_not_pull_the_choice_down_the_trajectory() {
+        let at = |coverage: f64, density: f64| PrimBox {
+            coverage,
+            density,
+            support: coverage * 0.4 / density,
+            bounds: Vec::new(),
+        };
+        // Density reaches 0.95 at the fourth box, then creeps up as noise peels shed cases.
+        let trajectory = [
+            at(1.0, 0.40),
+            at(0.97, 0.60),
+            at(0.94, 0.85),
+            at(0.92, 0.950),
+            at(0.80, 0.951),
+            at(0.60, 0.952),
+            at(0.45, 0.990),
+        ];
+        assert_eq!(choose_box(&trajectory, 1_000_000), 3);
+        // Few points: the standard error widens the tolerance.
+        let small = [at(1.0, 0.5), at(0.9, 0.80), at(0.7, 0.84), at(0.6, 0.88)];
+        assert_eq!(choose_box(&small, 40), 1);
+        assert_eq!(choose_box(&small, 1_000_000), 3);
     }
 }

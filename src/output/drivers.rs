@@ -93,6 +93,7 @@ pub fn drivers_json(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> ser
             "paste_alpha": paste::PASTE_ALPHA,
             "min_support_beta": prim::MIN_SUPPORT_BETA,
             "min_coverage": prim::MIN_COVERAGE,
+            "density_tolerance": prim::DENSITY_TOLERANCE,
             "inputs": d.prim_inputs.iter().map(|&j| &d.inputs[j]).collect::<Vec<_>>(),
             "chosen": p.chosen,
             "box": box_json(p.chosen_box(), d, labels),
@@ -318,8 +319,9 @@ fn render_prim(t: &mut String, d: &Drivers, p: &Prim, labels: &[InputLabel]) {
     );
     let _ = writeln!(
         t,
-        "  (peeling the ≤ {} strongest inputs with a PRCC interval clear of 0: the densest of {} \
-         boxes still covering ≥ {}, then pasted; the trajectory is in drivers.json)",
+        "  (peeling the ≤ {} strongest inputs with a PRCC interval clear of 0; of {} boxes, the \
+         one covering most within a point (or a standard error) of the densest covering ≥ {}, \
+         then pasted; the trajectory is in drivers.json)",
         crate::analysis::PRIM_MAX_INPUTS,
         p.trajectory.len(),
         percent(prim::MIN_COVERAGE)

@@ -153,8 +153,8 @@ fn check_planted_driver(stdout: &str, json: &serde_json::Value) {
         "pasted back: {chosen}"
     );
     assert!(
-        stdout.contains("CMA/CSP kill rate ≥ 0.05"),
-        "the box reads in the scenario's names: {stdout}"
+        stdout.contains("CMA/CSP kill rate ≥ 0.0") && stdout.contains(" per hour → "),
+        "the box reads in the scenario's names and units: {stdout}"
     );
     assert!(json["prim"]["trajectory"].as_array().unwrap().len() > 10);
     assert_eq!(json["runs_skipped"], 1, "the failed run is counted");
