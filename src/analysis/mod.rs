@@ -240,4 +240,35 @@ pub(crate) mod tests {
         };
         (0..k).map(|_| (0..n).map(|_| next()).collect()).collect()
     }
+
+    #[test]
+    fn prim_bounds_name_the_planted_input_among_all_inputs() {
+        // Input 5 of 12 decides; noise inputs come before and after it.
+        let x = uniform_columns(1500, 12, 4);
+        let outcome: Vec<f64> = x[5].iter().map(|&v| f64::from(u8::from(v < 0.3))).collect();
+        let table = RunsTable {
+            outcome: outcome.clone(),
+            inputs: x
+                .iter()
+                .enumerate()
+                .map(|(j, c)| InputColumn {
+                    name: format!("x{j}"),
+                    values: c.iter().map(|&v| v as f32).collect(),
+                    levels: None,
+                })
+                .collect(),
+            runs_skipped: 0,
+        };
+        let choice: OutcomeChoice = "status=failed".parse().unwrap();
+        let mut found = drivers(&choice, table).unwrap();
+        assert_eq!(found.drivers[0].input, "x5");
+        assert!(found.drivers[0].prcc.value < -0.7);
+        assert!(found.prim_inputs.contains(&5) && found.prim_inputs.len() <= PRIM_MAX_INPUTS);
+        let columns: Vec<Vec<f64>> = found.prim_inputs.iter().map(|&j| x[j].clone()).collect();
+        found.prim = Some(prim_on_drivers(&found, &columns, &outcome).unwrap());
+        let chosen = found.prim.as_ref().unwrap().chosen_box();
+        let bound = chosen.bounds.iter().find(|b| found.inputs[b.input] == "x5");
+        let high = bound.and_then(|b| b.high).expect("x5 bounded above");
+        assert!((high - 0.3).abs() < 0.01, "{chosen:?}");
+    }
 }
