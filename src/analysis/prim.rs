@@ -22,7 +22,9 @@ pub const DENSITY_TOLERANCE: f64 = 0.01;
 pub struct Prim {
     /// The boxes in peeling order; the first is everything (coverage 1, density the base rate).
     pub trajectory: Vec<PrimBox>,
-    /// Index in `trajectory` of the box chosen for pasting ([`choose_box`]).
+    /// Index in `trajectory` of the box chosen for pasting: among boxes covering at least
+    /// [`MIN_COVERAGE`] of the cases, the one covering most within [`DENSITY_TOLERANCE`] (or a
+    /// standard error) of the densest.
     pub chosen: usize,
     /// The chosen box after pasting ([`super::paste`]): widened back where that does not
     /// lower its density; the box the command reports.
