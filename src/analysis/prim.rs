@@ -2,63 +2,55 @@
 //! of input ranges peeled a little at a time towards where a binary outcome is most frequent,
 //! and the trajectory of boxes it passes through. Pure maths over columns.
 
+use rayon::prelude::*;
+
 use super::AnalysisError;
+pub use super::boxes::{Bound, PrimBox};
 
 /// The share of the box's points each peel removes.
 pub const PEEL_ALPHA: f64 = 0.05;
 /// Peeling stops before the box would hold fewer than this share of all points.
 pub const MIN_SUPPORT_BETA: f64 = 0.05;
-/// The chosen box is the densest of those that still cover at least this share of the cases.
+/// The chosen box is among those that still cover at least this share of the cases.
 pub const MIN_COVERAGE: f64 = 0.5;
+/// Boxes whose density is within this much (or one standard error, if more) of the densest
+/// are as good as it; the one covering the most cases is chosen.
+pub const DENSITY_TOLERANCE: f64 = 0.01;
 
-/// One input's range in a box: the box holds the points with `low <= x <= high`; `None` is
-/// unbounded on that side.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bound {
-    /// The input, as its index among the columns given to [`prim`].
-    pub input: usize,
-    /// The smallest value kept, if that side was peeled.
-    pub low: Option<f64>,
-    /// The largest value kept, if that side was peeled.
-    pub high: Option<f64>,
-}
-
-/// A box of the peeling trajectory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PrimBox {
-    /// The share of all cases (outcome true) that fall in the box.
-    pub coverage: f64,
-    /// The share of the box's points that are cases.
-    pub density: f64,
-    /// The share of all points in the box.
-    pub support: f64,
-    /// The inputs the box restricts, in input order; the others are unbounded.
-    pub bounds: Vec<Bound>,
-}
-
-/// A PRIM run: every box from the whole input space down, and the one chosen.
+/// A PRIM run: every box from the whole input space down, the one chosen, and that box pasted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prim {
     /// The boxes in peeling order; the first is everything (coverage 1, density the base rate).
     pub trajectory: Vec<PrimBox>,
-    /// Index in `trajectory` of the chosen box: the highest density among boxes with coverage
-    /// at least [`MIN_COVERAGE`], the higher coverage on a tie (the first box always qualifies).
+    /// Index in `trajectory` of the box chosen for pasting: among boxes covering at least
+    /// [`MIN_COVERAGE`] of the cases, the one covering most within [`DENSITY_TOLERANCE`] (or a
+    /// standard error) of the densest.
     pub chosen: usize,
+    /// The chosen box after pasting ([`super::paste`]): widened back where that does not
+    /// lower its density; the box the command reports.
+    pub pasted: PrimBox,
 }
 
 impl Prim {
-    /// The chosen box.
+    /// The box reported: the chosen box of the trajectory, pasted.
     pub fn chosen_box(&self) -> &PrimBox {
+        &self.pasted
+    }
+
+    /// The chosen box as peeling left it, before pasting.
+    pub fn peeled_box(&self) -> &PrimBox {
         &self.trajectory[self.chosen]
     }
 }
 
-/// One candidate peel: which input, from which end, the value kept up to, the points kept.
+/// One candidate peel: which input, from which end, the value kept up to, and what it keeps.
+#[derive(Debug, Clone, Copy)]
 struct Peel {
     input: usize,
     from_top: bool,
     threshold: f64,
-    kept: Vec<usize>,
+    kept: usize,
+    density: f64,
 }
 
 /// The box being peeled: per input its kept range, and the points inside.
@@ -67,68 +59,102 @@ struct Peeling<'a> {
     outcome: &'a [bool],
     low: Vec<Option<f64>>,
     high: Vec<Option<f64>>,
-    inside: Vec<usize>,
+    inside: Vec<u32>,
 }
 
-impl Peeling<'_> {
-    fn cases(&self, points: &[usize]) -> usize {
-        points.iter().filter(|&&i| self.outcome[i]).count()
+impl<'a> Peeling<'a> {
+    /// The box of every point.
+    fn new(inputs: &'a [Vec<f64>], outcome: &'a [bool]) -> Peeling<'a> {
+        Peeling {
+            inputs,
+            outcome,
+            low: vec![None; inputs.len()],
+            high: vec![None; inputs.len()],
+            inside: (0..outcome.len() as u32).collect(),
+        }
     }
 
-    /// The best single peel: the one whose
-    /// remaining box has the highest share of cases. A peel that removes nothing (ties at the
-    /// edge) or everything is not a candidate.
+    /// The best single peel: the one whose remaining box has the highest share of cases, the
+    /// first in input order (low end before high) on a tie. A peel that removes nothing (ties
+    /// at the edge) or everything is not a candidate. Each input's two peels are found by
+    /// selection (no sort) on its own core.
     fn best_peel(&self) -> Option<Peel> {
         let m = self.inside.len();
         let cut = ((PEEL_ALPHA * m as f64).floor() as usize).max(1);
-        let mut best: Option<(f64, Peel)> = None;
-        for (j, column) in self.inputs.iter().enumerate() {
-            let mut values: Vec<f64> = self.inside.iter().map(|&i| column[i]).collect();
-            values.sort_by(f64::total_cmp);
-            for top in [false, true] {
-                let threshold = if top {
-                    values[m - 1 - cut]
-                } else {
-                    values[cut]
-                };
-                let kept: Vec<usize> = self
-                    .inside
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        if top {
-                            column[i] <= threshold
-                        } else {
-                            column[i] >= threshold
-                        }
-                    })
-                    .collect();
-                if kept.is_empty() || kept.len() == m {
-                    continue;
-                }
-                let density = self.cases(&kept) as f64 / kept.len() as f64;
-                if best.as_ref().is_none_or(|(d, _)| density > *d) {
-                    best = Some((
-                        density,
-                        Peel {
-                            input: j,
-                            from_top: top,
-                            threshold,
-                            kept,
-                        },
-                    ));
-                }
+        if cut >= m {
+            return None;
+        }
+        let candidates: Vec<[Option<Peel>; 2]> = (0..self.inputs.len())
+            .into_par_iter()
+            .map(|j| self.peels_of(j, cut))
+            .collect();
+        let mut best: Option<Peel> = None;
+        for peel in candidates.into_iter().flatten().flatten() {
+            if best.is_none_or(|b| peel.density > b.density) {
+                best = Some(peel);
             }
         }
-        best.map(|(_, peel)| peel)
+        best
     }
 
-    fn snapshot(&self, n: usize, total_cases: usize) -> PrimBox {
-        let cases = self.cases(&self.inside);
+    /// Input `j`'s two peels of `cut` points: from the low end (keeping values at or above the
+    /// `cut`-th smallest) and from the high end.
+    fn peels_of(&self, j: usize, cut: usize) -> [Option<Peel>; 2] {
+        let column = &self.inputs[j];
+        let m = self.inside.len();
+        let mut values: Vec<f64> = self.inside.iter().map(|&i| column[i as usize]).collect();
+        let low = *values.select_nth_unstable_by(cut, f64::total_cmp).1;
+        let high = *values.select_nth_unstable_by(m - 1 - cut, f64::total_cmp).1;
+        let (mut kept, mut cases) = ([0usize; 2], [0usize; 2]);
+        for &i in &self.inside {
+            let (v, case) = (column[i as usize], usize::from(self.outcome[i as usize]));
+            if v >= low {
+                kept[0] += 1;
+                cases[0] += case;
+            }
+            if v <= high {
+                kept[1] += 1;
+                cases[1] += case;
+            }
+        }
+        let peel = |side: usize, threshold: f64| {
+            (kept[side] > 0 && kept[side] < m).then(|| Peel {
+                input: j,
+                from_top: side == 1,
+                threshold,
+                kept: kept[side],
+                density: cases[side] as f64 / kept[side] as f64,
+            })
+        };
+        [peel(0, low), peel(1, high)]
+    }
+
+    /// Applies `peel`: narrows the bound and keeps the points inside.
+    fn apply(&mut self, peel: Peel) {
+        let column = &self.inputs[peel.input];
+        if peel.from_top {
+            self.high[peel.input] = Some(peel.threshold);
+            self.inside
+                .retain(|&i| column[i as usize] <= peel.threshold);
+        } else {
+            self.low[peel.input] = Some(peel.threshold);
+            self.inside
+                .retain(|&i| column[i as usize] >= peel.threshold);
+        }
+    }
+
+    /// The box as reported: its measures and the inputs it bounds.
+    fn snapshot(&self) -> PrimBox {
+        let total_cases = self.outcome.iter().filter(|&&c| c).count();
+        let cases = self
+            .inside
+            .iter()
+            .filter(|&&i| self.outcome[i as usize])
+            .count();
         PrimBox {
             coverage: cases as f64 / total_cases as f64,
             density: cases as f64 / self.inside.len() as f64,
-            support: self.inside.len() as f64 / n as f64,
+            support: self.inside.len() as f64 / self.outcome.len() as f64,
             bounds: (0..self.inputs.len())
                 .filter(|&j| self.low[j].is_some() || self.high[j].is_some())
                 .map(|j| Bound {
@@ -144,7 +170,7 @@ impl Peeling<'_> {
 /// Peels the box of `inputs` (one column per input) towards the points where `outcome` is true,
 /// removing [`PEEL_ALPHA`] of the box's points at a time from the low or high end of one input
 /// (whichever leaves the highest share of cases), until the next peel would leave fewer than
-/// [`MIN_SUPPORT_BETA`] of all points.
+/// [`MIN_SUPPORT_BETA`] of all points; then pastes the chosen box.
 ///
 /// # Errors
 /// When the outcome is always or never true (there is nothing to discover), or the columns do
@@ -160,40 +186,50 @@ pub fn prim(inputs: &[Vec<f64>], outcome: &[bool]) -> Result<Prim, AnalysisError
     if total_cases == 0 || total_cases == n {
         return Err(AnalysisError::ConstantOutcome);
     }
-    let mut box_ = Peeling {
-        inputs,
-        outcome,
-        low: vec![None; inputs.len()],
-        high: vec![None; inputs.len()],
-        inside: (0..n).collect(),
-    };
-    let min_points = (MIN_SUPPORT_BETA * n as f64).ceil() as usize;
-    let mut trajectory = vec![box_.snapshot(n, total_cases)];
+    let mut box_ = Peeling::new(inputs, outcome);
+    let min_points = ((MIN_SUPPORT_BETA * n as f64).ceil() as usize).max(1);
+    let mut trajectory = vec![box_.snapshot()];
     while let Some(peel) = box_.best_peel() {
-        if peel.kept.len() < min_points.max(1) {
+        if peel.kept < min_points {
             break;
         }
-        let side = if peel.from_top {
-            &mut box_.high
-        } else {
-            &mut box_.low
-        };
-        side[peel.input] = Some(peel.threshold);
-        box_.inside = peel.kept;
-        trajectory.push(box_.snapshot(n, total_cases));
+        box_.apply(peel);
+        trajectory.push(box_.snapshot());
     }
-    let chosen = (0..trajectory.len())
-        .filter(|&b| trajectory[b].coverage >= MIN_COVERAGE)
-        .max_by(|&a, &b| {
-            let (x, y) = (&trajectory[a], &trajectory[b]);
-            // On equal density the earlier box (higher coverage) wins: max_by keeps the last
-            // maximum, so compare coverage too.
-            x.density
-                .total_cmp(&y.density)
-                .then(x.coverage.total_cmp(&y.coverage))
-        })
-        .unwrap_or(0);
-    Ok(Prim { trajectory, chosen })
+    let chosen = choose_box(&trajectory, n);
+    let pasted = super::paste::paste(inputs, outcome, &trajectory[chosen]);
+    Ok(Prim {
+        trajectory,
+        chosen,
+        pasted,
+    })
+}
+
+/// The box to report from a peeling `trajectory` over `n` points: among boxes covering at
+/// least [`MIN_COVERAGE`] of the cases, the first (the one covering the most) whose density is
+/// within [`DENSITY_TOLERANCE`] or one standard error, whichever is larger, of the densest's.
+/// Peeling always takes the peel that raises the density most, so once the density stops
+/// rising for real, later boxes still creep up by chance as they shed cases: taking the plain
+/// densest picks a box bounded by noise inputs and covering little. This is the one-standard-
+/// error rule of tree pruning (Breiman et al. 1984) with a floor, since the creep is a selection
+/// effect the standard error does not see.
+fn choose_box(trajectory: &[PrimBox], n: usize) -> usize {
+    let covering = || (0..trajectory.len()).filter(|&b| trajectory[b].coverage >= MIN_COVERAGE);
+    let Some(densest) = covering().max_by(|&a, &b| {
+        trajectory[a]
+            .density
+            .total_cmp(&trajectory[b].density)
+            .then(b.cmp(&a))
+    }) else {
+        return 0;
+    };
+    let best = &trajectory[densest];
+    let points = (best.support * n as f64).max(1.0);
+    let standard_error = (best.density * (1.0 - best.density) / points).sqrt();
+    let floor = best.density - DENSITY_TOLERANCE.max(standard_error);
+    covering()
+        .find(|&b| trajectory[b].density >= floor)
+        .unwrap_or(densest)
 }
 
 #[cfg(test)]
@@ -233,5 +269,30 @@ mod tests {
     fn an_outcome_that_never_happens_has_nothing_to_discover() {
         let x = uniform_columns(50, 2, 3);
         assert_eq!(prim(&x, &[false; 50]), Err(AnalysisError::ConstantOutcome));
+    }
+
+    #[test]
+    fn a_density_that_creeps_up_by_chance_does_not_pull_the_choice_down_the_trajectory() {
+        let at = |coverage: f64, density: f64| PrimBox {
+            coverage,
+            density,
+            support: coverage * 0.4 / density,
+            bounds: Vec::new(),
+        };
+        // Density reaches 0.95 at the fourth box, then creeps up as noise peels shed cases.
+        let trajectory = [
+            at(1.0, 0.40),
+            at(0.97, 0.60),
+            at(0.94, 0.85),
+            at(0.92, 0.950),
+            at(0.80, 0.951),
+            at(0.60, 0.952),
+            at(0.45, 0.990),
+        ];
+        assert_eq!(choose_box(&trajectory, 1_000_000), 3);
+        // Few points: the standard error widens the tolerance.
+        let small = [at(1.0, 0.5), at(0.9, 0.80), at(0.7, 0.84), at(0.6, 0.88)];
+        assert_eq!(choose_box(&small, 40), 1);
+        assert_eq!(choose_box(&small, 1_000_000), 3);
     }
 }

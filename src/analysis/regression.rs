@@ -2,9 +2,10 @@
 //! standard deviation 1, then fitted by least squares, so that coefficients compare across
 //! inputs of different units. Pure maths over columns; it knows nothing of files or outcomes.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
 use super::AnalysisError;
+use super::correlation::{Cell, correlation_matrix};
 
 /// A least-squares fit of the standardized outcome on the standardized inputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,49 +18,39 @@ pub struct Regression {
     pub r_squared: f64,
 }
 
-/// Mean and sample standard deviation (n − 1) of `values`.
-pub(crate) fn mean_sd(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let ss = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>();
-    (mean, (ss / (n - 1.0).max(1.0)).sqrt())
-}
-
-/// `values` scaled to mean 0 and standard deviation 1; `None` when they do not vary.
-pub(crate) fn standardized(values: &[f64]) -> Option<Vec<f64>> {
-    let (mean, sd) = mean_sd(values);
-    (sd > 0.0 && sd.is_finite()).then(|| values.iter().map(|v| (v - mean) / sd).collect())
-}
-
 /// Fits `outcome` on `inputs` (one column per input, each as long as `outcome`), all
 /// standardized first.
 ///
+/// With every column standardized, the least-squares coefficients solve R β = r, where R is the
+/// inputs' correlation matrix and r their correlations with the outcome, and R² = β·r. So the
+/// rows are read once, into a (k + 1)² matrix, and the solve is of size k whatever the number
+/// of runs. The solve is by SVD, which stays accurate when inputs are nearly collinear.
+///
 /// # Errors
-/// When the outcome or an input does not vary, or there are fewer rows than inputs + 2.
-pub fn standardized_regression(
-    inputs: &[Vec<f64>],
+/// When the outcome or an input does not vary, or there are fewer rows than inputs + 3.
+pub fn standardized_regression<T: Cell>(
+    inputs: &[Vec<T>],
     outcome: &[f64],
 ) -> Result<Regression, AnalysisError> {
     let n = outcome.len();
+    let k = inputs.len();
     super::check_shape(inputs, n)?;
-    let y = standardized(outcome).ok_or(AnalysisError::ConstantOutcome)?;
-    let mut x = DMatrix::<f64>::zeros(n, inputs.len());
-    for (j, column) in inputs.iter().enumerate() {
-        let z = standardized(column).ok_or(AnalysisError::ConstantInput { index: j })?;
-        x.set_column(j, &DVector::from_vec(z));
-    }
-    let y = DVector::from_vec(y);
-    // SVD rather than the normal equations: it stays accurate when inputs are nearly collinear.
-    let beta = x
-        .clone()
+    let correlation = correlation_matrix(inputs, outcome).map_err(|j| {
+        if j == k {
+            AnalysisError::ConstantOutcome
+        } else {
+            AnalysisError::ConstantInput { index: j }
+        }
+    })?;
+    let between = correlation.view((0, 0), (k, k)).into_owned();
+    let with_outcome = DVector::from_iterator(k, (0..k).map(|j| correlation[(j, k)]));
+    let beta = between
         .svd(true, true)
-        .solve(&y, 1e-12)
+        .solve(&with_outcome, 1e-12)
         .map_err(|e| AnalysisError::Singular(e.to_string()))?;
-    let residual = &y - &x * &beta;
-    let total = y.norm_squared();
     Ok(Regression {
+        r_squared: beta.dot(&with_outcome).clamp(0.0, 1.0),
         coefficients: beta.iter().copied().collect(),
-        r_squared: (1.0 - residual.norm_squared() / total).clamp(0.0, 1.0),
     })
 }
 
@@ -82,6 +73,38 @@ mod tests {
         assert!(a > 0.8 && b < -0.35 && c.abs() < 0.02, "{fit:?}");
         assert!(a > b.abs(), "x1 moves y twice as much as x2: {fit:?}");
         assert!(fit.r_squared > 0.999, "{fit:?}");
+    }
+
+    /// The fit by SVD of the whole standardized data matrix, as the definition reads.
+    fn by_data_matrix(inputs: &[Vec<f64>], outcome: &[f64]) -> (Vec<f64>, f64) {
+        let z = |v: &[f64]| {
+            let n = v.len() as f64;
+            let mean = v.iter().sum::<f64>() / n;
+            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            nalgebra::DVector::from_iterator(v.len(), v.iter().map(|x| (x - mean) / sd))
+        };
+        let mut x = nalgebra::DMatrix::<f64>::zeros(outcome.len(), inputs.len());
+        for (j, c) in inputs.iter().enumerate() {
+            x.set_column(j, &z(c));
+        }
+        let y = z(outcome);
+        let beta = x.clone().svd(true, true).solve(&y, 1e-12).unwrap();
+        let r2 = 1.0 - (&y - &x * &beta).norm_squared() / y.norm_squared();
+        (beta.iter().copied().collect(), r2)
+    }
+
+    #[test]
+    fn the_correlation_solve_equals_the_fit_on_the_data_matrix() {
+        let x = uniform_columns(700, 5, 9);
+        let y: Vec<f64> = (0..700)
+            .map(|i| x[0][i] * x[1][i] + (2.0 * x[2][i]).exp() - x[3][i])
+            .collect();
+        let fit = standardized_regression(&x, &y).unwrap();
+        let (beta, r2) = by_data_matrix(&x, &y);
+        for (a, b) in fit.coefficients.iter().zip(&beta) {
+            assert!((a - b).abs() < 1e-9, "{a} {b}");
+        }
+        assert!((fit.r_squared - r2).abs() < 1e-9);
     }
 
     #[test]

@@ -234,7 +234,9 @@ pub struct CompareArgs {
 /// `sandtable drivers`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct DriversArgs {
-    /// The folder of a finished `sandtable run --out DIR` (runs.csv, scenario.resolved.toml).
+    /// The folder of a finished `sandtable run --out DIR` or `sandtable sweep --out DIR`
+    /// (runs.csv, scenario.resolved.toml). Inputs are every column but the outcomes and run,
+    /// seed, point, replicate: the drawn numbers, and a sweep's design factors.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// The outcome to explain: a runs.csv column, with =CATEGORY (or !=CATEGORY, every other

@@ -1,18 +1,16 @@
-//! `sandtable drivers`' files: reading a finished batch's `runs.csv` back (the rows as values of
-//! the scenario's columns), and writing `drivers.csv` (tidy, one row per input) and
-//! `drivers.json` (with the PRIM trajectory and box), plus the table the command prints.
+//! `sandtable drivers`' files: `drivers.csv` (tidy, one row per input) and `drivers.json`
+//! (with the notes on inputs, the PRIM trajectory and the pasted box), plus the table the
+//! command prints. Reading the folder back is `runs_table`'s.
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::AtomicFile;
-use super::manifest::RESOLVED_SCENARIO;
-use super::runs::{KEY_COLUMNS, parse_field, runs_header};
+use super::input_labels::InputLabel;
+use super::runs_table::FolderKind;
 use super::{OutputError, io_error, number_field};
-use crate::analysis::{Drivers, Prim, PrimBox, prim};
-use crate::sim::{Outcome, OutcomeSchema};
+use crate::analysis::{Bound, Drivers, Prim, PrimBox, paste, prim};
 
 /// The header of `drivers.csv`.
 pub const DRIVERS_HEADER: [&str; 6] = [
@@ -26,70 +24,6 @@ pub const DRIVERS_HEADER: [&str; 6] = [
 
 /// Inputs the printed table shows; the files have them all.
 const TABLE_ROWS: usize = 20;
-
-/// The scenario a finished batch in `dir` ran, as `run --out` wrote it
-/// (`scenario.resolved.toml`, overrides applied): what says which `runs.csv` columns are drawn
-/// inputs.
-///
-/// # Errors
-/// [`OutputError::NotABatch`] when `dir` is not a folder holding `runs.csv` and that file.
-pub fn batch_scenario_path(dir: &Path) -> Result<PathBuf, OutputError> {
-    let not_a_batch = |message: &str| OutputError::NotABatch {
-        dir: dir.display().to_string(),
-        message: message.to_string(),
-    };
-    if !dir.is_dir() {
-        return Err(not_a_batch("no such folder"));
-    }
-    if !dir.join("runs.csv").is_file() {
-        return Err(not_a_batch("it holds no runs.csv"));
-    }
-    let resolved = dir.join(RESOLVED_SCENARIO);
-    if !resolved.is_file() {
-        return Err(not_a_batch("it holds no scenario.resolved.toml"));
-    }
-    Ok(resolved)
-}
-
-/// Every row of `dir/runs.csv`, its fields read back as values of `schema`'s columns (a failed
-/// run's outcomes are empty, its drawn inputs filled).
-///
-/// # Errors
-/// When the file cannot be read, its header is not `schema`'s, or a field is not a value of
-/// its column.
-pub fn read_runs(dir: &Path, schema: &OutcomeSchema) -> Result<Vec<Outcome>, OutputError> {
-    let path = dir.join("runs.csv");
-    let file = File::open(&path).map_err(|e| io_error(&path, e))?;
-    let bad = |message: String| OutputError::NotABatch {
-        dir: dir.display().to_string(),
-        message: format!("runs.csv {message}"),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(BufReader::new(file));
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        _ => return Err(bad("is empty or unreadable".to_string())),
-    };
-    if header.iter().ne(runs_header(schema)) {
-        let why = "has other columns than its scenario.resolved.toml's outcomes";
-        return Err(bad(why.to_string()));
-    }
-    let mut rows = Vec::new();
-    for (line, record) in records.enumerate() {
-        let record = record.map_err(|e| bad(format!("line {}: {e}", line + 2)))?;
-        let values = record
-            .iter()
-            .skip(KEY_COLUMNS.len())
-            .zip(&schema.columns)
-            .map(|(field, column)| parse_field(field, &column.kind))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(|e| bad(format!("line {}: {e}", line + 2)))?;
-        rows.push(Outcome { values });
-    }
-    Ok(rows)
-}
 
 /// `drivers.csv`: one row per input, most influential first.
 ///
@@ -112,16 +46,19 @@ pub fn write_drivers_csv<W: Write>(writer: W, drivers: &Drivers) -> io::Result<(
     csv.flush()
 }
 
-/// A PRIM box as JSON: its measures and its bounds by input name.
-fn box_json(b: &PrimBox, inputs: &[String]) -> serde_json::Value {
+/// A PRIM box as JSON: its measures and its bounds by input name, label and unit.
+fn box_json(b: &PrimBox, d: &Drivers, labels: &[InputLabel]) -> serde_json::Value {
     let bounds: Vec<_> = b
         .bounds
         .iter()
         .map(|bound| {
             serde_json::json!({
-                "input": inputs[bound.input],
+                "input": d.inputs[bound.input],
+                "label": labels[bound.input].name,
+                "unit": labels[bound.input].unit,
                 "min": bound.low,
                 "max": bound.high,
+                "reads": bound_rule(bound, d, labels),
             })
         })
         .collect();
@@ -133,38 +70,59 @@ fn box_json(b: &PrimBox, inputs: &[String]) -> serde_json::Value {
     })
 }
 
-/// `drivers.json`: the table of `drivers.csv`, the R², and for a yes/no outcome the PRIM
-/// trajectory and the chosen box.
-pub fn drivers_json(drivers: &Drivers) -> serde_json::Value {
-    let rows: Vec<_> = drivers
+/// `drivers.json`: the table of `drivers.csv`, the R², what became of each input, and for a
+/// yes/no outcome the PRIM trajectory (coverage against density), the chosen box as peeling
+/// left it and as pasting widened it (the box reported). `labels` are the inputs' (same order).
+pub fn drivers_json(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> serde_json::Value {
+    let rows: Vec<_> = d
         .drivers
         .iter()
-        .map(|d| {
+        .map(|x| {
             serde_json::json!({
-                "input": d.input,
-                "prcc": d.prcc.value,
-                "prcc_ci95_low": d.prcc.ci95_low,
-                "prcc_ci95_high": d.prcc.ci95_high,
-                "src": d.src,
+                "input": x.input,
+                "prcc": x.prcc.value,
+                "prcc_ci95_low": x.prcc.ci95_low,
+                "prcc_ci95_high": x.prcc.ci95_high,
+                "src": x.src,
             })
         })
         .collect();
-    let prim = drivers.prim.as_ref().map(|p: &Prim| {
+    let prim = d.prim.as_ref().map(|p: &Prim| {
         serde_json::json!({
             "peel_alpha": prim::PEEL_ALPHA,
+            "paste_alpha": paste::PASTE_ALPHA,
             "min_support_beta": prim::MIN_SUPPORT_BETA,
             "min_coverage": prim::MIN_COVERAGE,
+            "density_tolerance": prim::DENSITY_TOLERANCE,
+            "inputs": d.prim_inputs.iter().map(|&j| &d.inputs[j]).collect::<Vec<_>>(),
             "chosen": p.chosen,
-            "box": box_json(p.chosen_box(), &drivers.inputs),
-            "trajectory": p.trajectory.iter().map(|b| box_json(b, &drivers.inputs)).collect::<Vec<_>>(),
+            "box": box_json(p.chosen_box(), d, labels),
+            "reads": box_rule(p.chosen_box(), d, labels),
+            "peeled_box": box_json(p.peeled_box(), d, labels),
+            "trajectory": p.trajectory.iter().map(|b| box_json(b, d, labels)).collect::<Vec<_>>(),
         })
     });
+    let encoded: Vec<_> = d
+        .notes
+        .encoded
+        .iter()
+        .map(|e| serde_json::json!({"input": e.input, "zero": e.zero, "one": e.one}))
+        .collect();
+    let skipped: Vec<_> = d
+        .notes
+        .skipped
+        .iter()
+        .map(|s| serde_json::json!({"input": s.input, "reason": s.reason}))
+        .collect();
     serde_json::json!({
-        "outcome": drivers.outcome.to_string(),
-        "runs_used": drivers.runs_used,
-        "runs_skipped": drivers.runs_skipped,
-        "fixed_inputs": drivers.fixed_inputs,
-        "src_r_squared": drivers.r_squared,
+        "outcome": d.outcome.to_string(),
+        "folder": match kind { FolderKind::Run => "run", FolderKind::Sweep => "sweep" },
+        "runs_used": d.runs_used,
+        "runs_skipped": d.runs_skipped,
+        "fixed_inputs": d.notes.constant,
+        "encoded_inputs": encoded,
+        "skipped_inputs": skipped,
+        "src_r_squared": d.r_squared,
         "drivers": rows,
         "prim": prim,
     })
@@ -174,13 +132,18 @@ pub fn drivers_json(drivers: &Drivers) -> serde_json::Value {
 ///
 /// # Errors
 /// When a file cannot be written (a missing folder, a full disk).
-pub fn write_drivers(csv_path: &Path, drivers: &Drivers) -> Result<Vec<PathBuf>, OutputError> {
+pub fn write_drivers(
+    csv_path: &Path,
+    drivers: &Drivers,
+    labels: &[InputLabel],
+    kind: FolderKind,
+) -> Result<Vec<PathBuf>, OutputError> {
     let json_path = csv_path.with_extension("json");
     let open = |path: &Path| AtomicFile::create(path).map_err(|e| io_error(path, e));
     let mut csv = open(csv_path)?;
     write_drivers_csv(&mut csv, drivers).map_err(|e| io_error(csv_path, e))?;
     let mut json = open(&json_path)?;
-    serde_json::to_writer_pretty(&mut json, &drivers_json(drivers))
+    serde_json::to_writer_pretty(&mut json, &drivers_json(drivers, labels, kind))
         .map_err(io::Error::from)
         .and_then(|()| json.write_all(b"\n"))
         .map_err(|e| io_error(&json_path, e))?;
@@ -193,18 +156,43 @@ pub fn write_drivers(csv_path: &Path, drivers: &Drivers) -> Result<Vec<PathBuf>,
     Ok(written)
 }
 
-/// A box's bounds in words: `a ≥ 0.061 and b ≤ 3`.
-pub fn box_rule(b: &PrimBox, inputs: &[String]) -> String {
-    let mut parts = Vec::new();
-    for bound in &b.bounds {
-        let name = &inputs[bound.input];
-        match (bound.low, bound.high) {
-            (Some(l), Some(h)) => parts.push(format!("{} ≤ {name} ≤ {}", short(l), short(h))),
-            (Some(l), None) => parts.push(format!("{name} ≥ {}", short(l))),
-            (None, Some(h)) => parts.push(format!("{name} ≤ {}", short(h))),
-            (None, None) => {}
-        }
+/// One bound in words: `Kidal fortification ≥ 1.6`, `FAMa kill rate ≤ 0.011 per hour`, and
+/// for a two-level category its level (`drones_enabled = true`).
+fn bound_rule(bound: &Bound, d: &Drivers, labels: &[InputLabel]) -> String {
+    let label = &labels[bound.input];
+    let name = &label.name;
+    let encoded = d
+        .notes
+        .encoded
+        .iter()
+        .find(|e| e.input == d.inputs[bound.input]);
+    if let Some(e) = encoded {
+        return match (bound.low, bound.high) {
+            (Some(l), _) if l > 0.0 => format!("{name} = {}", e.one),
+            (_, Some(h)) if h < 1.0 => format!("{name} = {}", e.zero),
+            _ => format!("{name} either"),
+        };
     }
+    let unit = label
+        .unit
+        .as_ref()
+        .map_or(String::new(), |u| format!(" {u}"));
+    match (bound.low, bound.high) {
+        (Some(l), Some(h)) => format!("{} ≤ {name} ≤ {}{unit}", short(l), short(h)),
+        (Some(l), None) => format!("{name} ≥ {}{unit}", short(l)),
+        (None, Some(h)) => format!("{name} ≤ {}{unit}", short(h)),
+        (None, None) => String::new(),
+    }
+}
+
+/// A box's bounds in words, joined by "and"; `labels` are the inputs' (same order).
+pub fn box_rule(b: &PrimBox, d: &Drivers, labels: &[InputLabel]) -> String {
+    let parts: Vec<String> = b
+        .bounds
+        .iter()
+        .map(|bound| bound_rule(bound, d, labels))
+        .filter(|p| !p.is_empty())
+        .collect();
     if parts.is_empty() {
         "every run (no input narrows it)".to_string()
     } else {
@@ -221,22 +209,23 @@ fn percent(v: f64) -> String {
     format!("{:.0} %", 100.0 * v)
 }
 
-/// The table `sandtable drivers` prints.
-pub fn render_drivers(d: &Drivers) -> String {
+/// The table `sandtable drivers` prints; `labels` are the inputs' (same order as
+/// `d.inputs`), used for the PRIM box.
+pub fn render_drivers(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> String {
     let mut t = String::new();
+    let what = match kind {
+        FolderKind::Run => "drawn inputs",
+        FolderKind::Sweep => "inputs (design factors and drawn numbers)",
+    };
     let _ = writeln!(
         t,
-        "What moves {}: {} runs used ({} without a value left out), {} drawn inputs ranked by |PRCC|{}",
+        "What moves {}: {} runs used ({} without a value left out), {} {what} ranked by |PRCC|",
         d.outcome,
         d.runs_used,
         d.runs_skipped,
         d.drivers.len(),
-        if d.fixed_inputs.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} fixed inputs skipped)", d.fixed_inputs.len())
-        }
     );
+    render_notes(&mut t, d);
     let width = d
         .drivers
         .iter()
@@ -278,12 +267,44 @@ pub fn render_drivers(d: &Drivers) -> String {
         }
     );
     if let Some(p) = &d.prim {
-        render_prim(&mut t, d, p);
+        render_prim(&mut t, d, p, labels);
     }
     t
 }
 
-fn render_prim(t: &mut String, d: &Drivers, p: &Prim) {
+/// `a, b, c and 4 more`: names, at most six.
+fn listed(names: impl ExactSizeIterator<Item = String>) -> String {
+    let count = names.len();
+    let shown: Vec<String> = names.take(6).collect();
+    match count.saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// What became of the inputs that are not ranked as they are.
+fn render_notes(t: &mut String, d: &Drivers) {
+    let notes = &d.notes;
+    if !notes.constant.is_empty() {
+        let _ = writeln!(
+            t,
+            "  dropped, the same in every run used: {}",
+            listed(notes.constant.iter().cloned())
+        );
+    }
+    if !notes.encoded.is_empty() {
+        let coded = notes
+            .encoded
+            .iter()
+            .map(|e| format!("{} ({} = 0, {} = 1)", e.input, e.zero, e.one));
+        let _ = writeln!(t, "  categories coded 0/1: {}", listed(coded));
+    }
+    for skipped in &notes.skipped {
+        let _ = writeln!(t, "  not ranked: {}, {}", skipped.input, skipped.reason);
+    }
+}
+
+fn render_prim(t: &mut String, d: &Drivers, p: &Prim, labels: &[InputLabel]) {
     let base = &p.trajectory[0];
     let chosen = p.chosen_box();
     let _ = writeln!(
@@ -291,15 +312,16 @@ fn render_prim(t: &mut String, d: &Drivers, p: &Prim) {
         "PRIM, where {} happens (base rate {}): {} → {} of those runs, density {}, {} of all runs",
         d.outcome,
         percent(base.density),
-        box_rule(chosen, &d.inputs),
+        box_rule(chosen, d, labels),
         percent(chosen.coverage),
         percent(chosen.density),
         percent(chosen.support)
     );
     let _ = writeln!(
         t,
-        "  (peeling the ≤ {} strongest inputs with a PRCC interval clear of 0: the densest of {} \
-         boxes still covering ≥ {}; the trajectory is in drivers.json)",
+        "  (peeling the ≤ {} strongest inputs with a PRCC interval clear of 0; of {} boxes, the \
+         one covering most within a point (or a standard error) of the densest covering ≥ {}, \
+         then pasted; the trajectory is in drivers.json)",
         crate::analysis::PRIM_MAX_INPUTS,
         p.trajectory.len(),
         percent(prim::MIN_COVERAGE)
@@ -322,4 +344,12 @@ fn render_prim(t: &mut String, d: &Drivers, p: &Prim) {
             );
         }
     }
+    let _ = writeln!(
+        t,
+        "  {:>4}  {:>8}  {:>7}  {:>7}  ← chosen, pasted",
+        "",
+        percent(chosen.coverage),
+        percent(chosen.density),
+        percent(chosen.support)
+    );
 }

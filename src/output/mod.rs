@@ -14,6 +14,7 @@ mod drivers;
 mod events;
 mod files;
 mod folder;
+mod input_labels;
 mod labels;
 mod manifest;
 #[cfg(feature = "parquet")]
@@ -22,6 +23,7 @@ mod publish;
 mod record;
 mod resume;
 mod runs;
+mod runs_table;
 mod spill;
 mod summary;
 mod sweep;
@@ -43,13 +45,13 @@ pub use comparison_table::{render_comparison_table, render_precision};
 pub use dictionary::{FileDoc, data_dictionary};
 pub use digest::render_digest;
 pub use drivers::{
-    DRIVERS_HEADER, batch_scenario_path, box_rule, drivers_json, read_runs, render_drivers,
-    write_drivers, write_drivers_csv,
+    DRIVERS_HEADER, box_rule, drivers_json, render_drivers, write_drivers, write_drivers_csv,
 };
 pub use events::render_narrative;
 use events::write_events_csv;
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, StepHook, render_written};
 pub use folder::{FolderLock, FolderUse, LOCK_FILE};
+pub use input_labels::{InputLabel, input_labels};
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
@@ -60,6 +62,7 @@ pub use record::RunRecorder;
 pub use resume::{JournalRow, Recovered, ResumeError, holds_journal};
 use runs::RunsCsv;
 pub use runs::{RowKeys, RunsRow, field_text};
+pub use runs_table::{FinishedBatch, FolderKind, ROW_KEYS, open_batch_folder, read_runs_table};
 pub use spill::SpillDir;
 pub use summary::{
     CategoryEntry, HistogramEntry, NumericEntry, OutcomeEntry, SummaryFile, SummaryScenario,
@@ -116,15 +119,24 @@ pub enum OutputError {
     /// `--resume` was given a directory that holds no batch to resume, or another batch.
     #[error(transparent)]
     Resume(#[from] ResumeError),
-    /// `drivers` was given a folder that is not a finished batch of `run --out`.
+    /// `drivers` was given a folder that is not a finished batch of `run --out` or
+    /// `sweep --out`.
     #[error(
         "{dir}: not a batch folder ({message}); give the folder of a finished `sandtable run \
-         --out DIR`"
+         --out DIR` or `sandtable sweep --out DIR`"
     )]
     NotABatch {
         /// The folder given.
         dir: String,
         /// What is missing or wrong.
+        message: String,
+    },
+    /// A `runs.csv` read back for `drivers` has a field that is not a value of its column.
+    #[error("{place}: {message}")]
+    BadRuns {
+        /// The file and line.
+        place: String,
+        /// What is wrong, and in which column.
         message: String,
     },
     /// The files were used out of order, or a row read back did not fit the statistics: a bug.

@@ -49,14 +49,16 @@ impl RowKeys {
     }
 }
 
-/// The header of `runs.csv` (and of a replay's `outcome.csv`): [`KEY_COLUMNS`], then `schema`'s
-/// columns in order. The one statement of the column order: the header written, the rows
-/// ([`RowFormat`], through [`RowKey`]) and the reader of an interrupted batch all follow it.
+/// The header of a plain batch's `runs.csv`, for tests: [`keyed_header`] with the run's keys.
+#[cfg(test)]
 pub(crate) fn runs_header(schema: &OutcomeSchema) -> Vec<&str> {
     keyed_header(RowKeys::Run, schema)
 }
 
-/// The header of a `runs.csv` whose rows start with `keys`.
+/// The header of a `runs.csv` (and of a replay's `outcome.csv`) whose rows start with `keys`,
+/// then `schema`'s columns in order. The one statement of the column order: the header written,
+/// the rows ([`RowFormat`], through [`RowKey`]) and the reader of an interrupted batch all
+/// follow it.
 pub(crate) fn keyed_header(keys: RowKeys, schema: &OutcomeSchema) -> Vec<&str> {
     keys.columns()
         .iter()

@@ -1,79 +1,204 @@
-//! `sandtable drivers`: on rows where one drawn input alone decides a yes/no outcome, the
-//! analysis ranks that input first and PRIM finds its threshold; on a real batch of the default
-//! scenario the command exits 0, prints the table and writes a row for every drawn input; bad
-//! folders and outcomes exit 2 saying what would be valid.
+//! `sandtable drivers` on folders a user would give it: where one input alone decides a yes/no
+//! outcome, in a `run`-shaped and in a `sweep`-shaped folder, the command ranks that input
+//! first and PRIM's box recovers its threshold; a sweep's two-level factor is coded 0/1 and
+//! ranked, a constant factor dropped with a note, a failed run counted. On a real batch of the
+//! default scenario it ranks every drawn input; bad folders, fields and outcomes exit 2 saying
+//! what would do.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::fs;
+use std::path::Path;
 
-use sandtable::analysis::{self, OutcomeChoice};
-use sandtable::sim::{Column, ColumnKind, Outcome, OutcomeSchema, Value};
+use sandtable::sim::{ColumnKind, OutcomeSchema};
 
 use crate::cli::sandtable;
 
 /// A uniform number in [0, 1) from a counter (test data, not a simulation draw).
 fn uniform(i: u64, stream: u64) -> f64 {
-    let mut z = (i * 4 + stream).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut z = (i * 1024 + stream).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     (z ^ (z >> 31)) as f64 / 2f64.powi(64)
 }
 
-#[test]
-fn a_planted_driver_is_ranked_first_and_its_threshold_is_the_prim_box() {
-    let parameter = |name: &str| Column {
-        name: name.to_string(),
-        kind: ColumnKind::Parameter,
-    };
-    let status = ColumnKind::Category {
-        categories: vec!["arrived".into(), "halted".into()],
-    };
-    let schema = OutcomeSchema {
-        columns: vec![
-            Column {
-                name: "column_status".into(),
-                kind: status,
-            },
-            parameter("decisive_rate"),
-            parameter("noise_a"),
-            parameter("noise_b"),
-            parameter("fixed_count"),
-        ],
-    };
-    // Arrives (category 0) exactly when decisive_rate > 0.7; the others are noise or fixed.
-    let rows: Vec<Outcome> = (0..800)
-        .map(|i| {
-            let x = [uniform(i, 0), uniform(i, 1), uniform(i, 2)];
-            let arrived = if x[0] > 0.7 { 0 } else { 1 };
-            let mut values = vec![Value::Category(arrived)];
-            values.extend(x.map(Value::Number));
-            values.push(Value::Number(12.0));
-            Outcome { values }
-        })
-        .collect();
-    let choice: OutcomeChoice = "column_status=arrived".parse().unwrap();
-    let found = analysis::drivers(&schema, &rows, &choice).unwrap();
-    assert_eq!(found.drivers[0].input, "decisive_rate");
-    assert!(found.drivers[0].prcc.value > 0.7, "{:?}", found.drivers[0]);
-    assert!(found.drivers[0].src > 0.0);
-    assert_eq!(found.fixed_inputs, ["fixed_count"]);
-    for noise in &found.drivers[1..] {
-        assert!(
-            noise.prcc.ci95_low < 0.0 && 0.0 < noise.prcc.ci95_high,
-            "{noise:?}"
-        );
+/// The decisive input: the column fails to arrive exactly when CSP's kill rate exceeds this.
+const THRESHOLD: f64 = 0.05;
+const DECISIVE: &str = "faction_csp_kill_rate_per_hour";
+const DRONES: &str = "air_fama_drones_enabled";
+const CONSTANT: &str = "site_kidal_fortification";
+
+/// Writes a finished folder of the default scenario by hand: `runs.csv` with `rows` runs (in a
+/// sweep, 10 replicates per design point and the factors after the keys), its
+/// `scenario.resolved.toml`, and for a sweep a manifest of kind "sweep". The column arrives
+/// unless CSP's kill rate (uniform on 0.03–0.08) exceeds [`THRESHOLD`]; vehicles lost are 30
+/// without drones and 10 with them, plus noise; the last run failed (its outcomes empty).
+fn write_folder(dir: &Path, rows: u64, sweep: bool) {
+    fs::create_dir_all(dir).unwrap();
+    let scenario = sandtable::load_default(&[]).unwrap();
+    fs::write(dir.join("scenario.resolved.toml"), &scenario.resolved_toml).unwrap();
+    if sweep {
+        fs::write(dir.join("manifest.json"), r#"{"kind": "sweep"}"#).unwrap();
     }
-    // The box is bounded below, near the planted threshold.
-    let chosen = found.prim.as_ref().unwrap().chosen_box();
-    let bound = chosen
-        .bounds
+    let schema = OutcomeSchema::for_scenario(&scenario);
+    let outcomes: Vec<&str> = schema
+        .columns
         .iter()
-        .find(|b| found.inputs[b.input] == "decisive_rate");
-    let low = bound
-        .and_then(|b| b.low)
-        .expect("decisive_rate bounded below");
-    assert!((low - 0.7).abs() < 0.05, "lower bound {low}");
-    assert!(chosen.density > 0.95, "{chosen:?}");
+        .filter(|c| c.kind != ColumnKind::Parameter)
+        .map(|c| c.name.as_str())
+        .collect();
+    let factors = [DECISIVE, DRONES, CONSTANT];
+    let drawn: Vec<&str> = schema
+        .columns
+        .iter()
+        .filter(|c| c.kind == ColumnKind::Parameter && !factors.contains(&c.name.as_str()))
+        .map(|c| c.name.as_str())
+        .collect();
+    // A sweep's factors come after its keys; a run's drawn numbers all after the outcomes.
+    let mut header: Vec<&str> = if sweep {
+        [&["point", "replicate", "run", "seed"][..], &factors].concat()
+    } else {
+        vec!["run", "seed"]
+    };
+    header.extend(&outcomes);
+    if !sweep {
+        header.push(DECISIVE);
+    }
+    header.extend(&drawn);
+    let mut text = header.join(",") + "\n";
+    for run in 0..rows {
+        let point = run / 10;
+        let rate = 0.03 + 0.05 * uniform(if sweep { point } else { run }, 0);
+        let drones = uniform(point, 1) < 0.5;
+        let failed = run + 1 == rows;
+        if sweep {
+            let _ = write!(text, "{point},{},{run},7,{rate},{drones},1.5,", run % 10);
+        } else {
+            let _ = write!(text, "{run},7,");
+        }
+        for &name in &outcomes {
+            let field = match name {
+                _ if failed => String::new(),
+                "kidal_column_status" if rate > THRESHOLD => "turned_back".into(),
+                "kidal_column_status" => "arrived".into(),
+                "kidal_column_vehicles_lost" => {
+                    let base = if drones { 10.0 } else { 30.0 };
+                    format!("{}", (base + 5.0 * uniform(run, 2)).round())
+                }
+                "kidal_column_arrival_day" | "kidal_taken_day" | "anefis_taken_day" => {
+                    String::new()
+                }
+                "kidal_owner_end" | "anefis_owner_end" => "csp".into(),
+                _ => "0".into(),
+            };
+            let _ = write!(text, "{field},");
+        }
+        if !sweep {
+            let _ = write!(text, "{rate},");
+        }
+        let noise: Vec<String> = (0..drawn.len())
+            .map(|j| format!("{}", uniform(run, 3 + j as u64)))
+            .collect();
+        text += &noise.join(",");
+        text += "\n";
+    }
+    fs::write(dir.join("runs.csv"), text).unwrap();
+}
+
+/// Runs `drivers DIR --outcome OUTCOME --out DIR/drivers.csv`; its stdout and drivers.json.
+fn drivers_of(dir: &Path, outcome: &str) -> (String, serde_json::Value) {
+    let out = dir.join("drivers.csv");
+    let output = sandtable()
+        .arg("drivers")
+        .arg(dir)
+        .args(["--outcome", outcome, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let json = fs::read_to_string(dir.join("drivers.json")).unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        serde_json::from_str(&json).unwrap(),
+    )
+}
+
+/// The planted driver is ranked first and bounds the PRIM box from below near its threshold.
+fn check_planted_driver(stdout: &str, json: &serde_json::Value) {
+    assert_eq!(json["drivers"][0]["input"], DECISIVE, "{stdout}");
+    assert!(
+        json["drivers"][0]["prcc"].as_f64().unwrap() > 0.7,
+        "{stdout}"
+    );
+    for noise in json["drivers"].as_array().unwrap().iter().skip(1) {
+        let p = noise["prcc"].as_f64().unwrap().abs();
+        assert!(p < 0.2, "only the planted input matters: {noise}");
+    }
+    let chosen = &json["prim"]["box"];
+    let bound = chosen["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["input"] == DECISIVE)
+        .unwrap_or_else(|| panic!("the box bounds the planted input: {chosen}"));
+    let low = bound["min"].as_f64().expect("bounded from below");
+    assert!(
+        (low - THRESHOLD).abs() < 0.002,
+        "lower bound {low}: {stdout}"
+    );
+    assert!(chosen["density"].as_f64().unwrap() > 0.95, "{chosen}");
+    assert!(
+        chosen["coverage"].as_f64().unwrap() > 0.9,
+        "pasted back: {chosen}"
+    );
+    assert!(
+        stdout.contains("CMA/CSP kill rate ≥ 0.0") && stdout.contains(" per hour → "),
+        "the box reads in the scenario's names and units: {stdout}"
+    );
+    assert!(json["prim"]["trajectory"].as_array().unwrap().len() > 10);
+    assert_eq!(json["runs_skipped"], 1, "the failed run is counted");
+}
+
+#[test]
+fn a_planted_driver_is_ranked_first_and_its_threshold_is_the_prim_box_in_a_run_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path(), 800, false);
+    let (stdout, json) = drivers_of(dir.path(), "kidal_column_status!=arrived");
+    check_planted_driver(&stdout, &json);
+    assert_eq!(json["folder"], "run");
+    assert!(stdout.contains("drawn inputs ranked"), "{stdout}");
+}
+
+#[test]
+fn a_sweep_folder_ranks_its_factors_codes_two_levels_and_drops_constants() {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path(), 1000, true);
+    let (stdout, json) = drivers_of(dir.path(), "kidal_column_status!=arrived");
+    check_planted_driver(&stdout, &json);
+    assert_eq!(json["folder"], "sweep");
+    assert!(
+        stdout.contains("inputs (design factors and drawn numbers) ranked"),
+        "{stdout}"
+    );
+    assert_eq!(json["fixed_inputs"], serde_json::json!([CONSTANT]));
+    assert!(
+        stdout.contains(&format!("dropped, the same in every run used: {CONSTANT}")),
+        "{stdout}"
+    );
+    assert_eq!(
+        json["encoded_inputs"],
+        serde_json::json!([{"input": DRONES, "zero": "false", "one": "true"}])
+    );
+    // With drones the column loses 20 vehicles fewer: the coded factor comes first, negative.
+    let (stdout, json) = drivers_of(dir.path(), "kidal_column_vehicles_lost");
+    assert_eq!(json["drivers"][0]["input"], DRONES, "{stdout}");
+    assert!(
+        json["drivers"][0]["prcc"].as_f64().unwrap() < -0.8,
+        "{stdout}"
+    );
+    assert!(json["drivers"][0]["prcc_ci95_high"].as_f64().unwrap() < 0.0);
+    assert!(json["prim"].is_null(), "no box for a number outcome");
 }
 
 #[test]
@@ -180,6 +305,33 @@ fn bad_folders_and_outcomes_exit_2_saying_what_would_do() {
         "valid: arrived, halted",
     );
     check(&[b], "100 runs for the inputs that vary: at least");
+    let runs = fs::read_to_string(batch.join("runs.csv")).unwrap();
+    let mut lines: Vec<String> = runs.lines().map(str::to_string).collect();
+    let mut fields: Vec<&str> = lines[4].split(',').collect();
+    let last = fields.len() - 1;
+    fields[last] = "many";
+    lines[4] = fields.join(",");
+    fs::write(batch.join("runs.csv"), lines.join("\n") + "\n").unwrap();
+    check(&[b], "runs.csv:5: column ");
+    check(&[b], "'many' is not a finite number");
     fs::remove_file(batch.join("runs.csv")).unwrap();
     check(&[b], "it holds no runs.csv");
+    let compared = dir.path().join("compared");
+    let compare = sandtable()
+        .args([
+            "compare",
+            "--alt",
+            "fewer:convoy.kidal_column.vehicles=60",
+            "--runs",
+            "20",
+        ])
+        .arg("--out")
+        .arg(&compared)
+        .output()
+        .unwrap();
+    assert!(compare.status.success());
+    check(
+        &[compared.to_str().unwrap()],
+        "it holds a comparison, whose runs are in one folder per scenario: give one of those",
+    );
 }
