@@ -131,12 +131,14 @@ fn read_shard(dir: &Path) -> Result<ShardFolder, OutputError> {
 /// Refuses `other` unless it is a shard of `first`'s batch, with the same output files.
 fn same_batch(first: &ShardFolder, other: &ShardFolder) -> Result<(), OutputError> {
     let (a, b) = (&first.manifest.identity, &other.manifest.identity);
-    let mut differences = a.differences(&super::BatchIdentity {
+    // Worded from `other`'s side ("its seed is 6, not 5"), the shard compared aside.
+    let mut differences = b.differences(&super::BatchIdentity {
         shard: super::ShardInfo {
-            index: a.shard.index,
-            ..b.shard
+            index: b.shard.index,
+            count: b.shard.count,
+            ..a.shard
         },
-        ..b.clone()
+        ..a.clone()
     });
     if a.shard.count != b.shard.count {
         differences.push(format!(
