@@ -1,19 +1,22 @@
-//! `sandtable merge`: the shards of a batch (`run --shard K/N --out DIR`) put together into the
-//! files the whole batch would have written. The shards are checked to be one batch's, each
+//! `sandtable merge`: the shards of a batch (`run` or `sweep --shard K/N --out DIR`) put
+//! together into the files the whole batch would have written. The shards are checked to be one batch's, each
 //! whole; their rows are copied in run order into the merged folder's journal and read once into
 //! the same statistics a batch feeds, so the summaries come out byte for byte the unsharded
 //! batch's; the folder is published like a batch's (manifest last, with its files' hashes).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::sweep::Points;
 use super::{MergeArgs, claim_folder, print};
+use crate::batch::sweep::SweepColumns;
 use crate::batch::{BatchSummary, Plan, Shard, SummaryBuilder};
 use crate::error::Error;
+use crate::experiment::{self, Experiment};
 use crate::output::{
-    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, ShardInfo, ShardSet,
-    SpillDir,
+    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, RowKeys, ShardInfo,
+    ShardSet, SpillDir, SweepDescription, SweepManifest, shell_quote,
 };
 use crate::scenario::{self, EMBEDDED_ORIGIN, Scenario};
 use crate::sim::OutcomeSchema;
@@ -26,30 +29,127 @@ use crate::sim::OutcomeSchema;
 pub(super) fn merge(args: &MergeArgs, command_line: &[String]) -> Result<(), Error> {
     let shards = output::read_shards(&args.shards, args.allow_partial)?;
     let first = &shards.shards[0];
-    let scenario = shard_scenario(&first.dir, &first.manifest)?;
     let plan = Plan {
         seed: first.manifest.identity.seed,
         runs: first.manifest.identity.runs,
         shard: Shard::WHOLE,
         threads: first.manifest.threads,
     };
+    let experiment = match &first.experiment_file {
+        Some(file) => Some(sweep_experiment(file, &first.manifest)?),
+        None => None,
+    };
     let _folder = claim_folder(Some(&args.out), None, args.force, &[])?;
-    let schema = OutcomeSchema::for_scenario(&scenario);
     let mut manifest = merged_manifest(&shards, &plan, &args.out, command_line);
-    let mut files = BatchFiles::create(&args.out, &schema, &manifest)?;
+    let (written, summary) = match &experiment {
+        None => merge_run(args, &shards, &plan, &mut manifest)?,
+        Some(experiment) => {
+            let file = first.experiment_file.as_deref().unwrap_or(&experiment.file);
+            manifest.reproduce = format!(
+                "sandtable sweep {} --out {}",
+                shell_quote(&file.display().to_string()),
+                shell_quote(&args.out.display().to_string())
+            );
+            merge_sweep(args, &shards, experiment, &mut manifest)?
+        }
+    };
+    print(&output::render_written(&args.out, &written))?;
+    say_missing(&shards, &summary);
+    Ok(())
+}
+
+/// Merges the shards of a `run` batch: the rows into the journal and the statistics, then the
+/// batch's files.
+fn merge_run(
+    args: &MergeArgs,
+    shards: &ShardSet,
+    plan: &Plan,
+    manifest: &mut Manifest,
+) -> Result<(Vec<PathBuf>, BatchSummary), Error> {
+    let first = &shards.shards[0];
+    let scenario = shard_scenario(&first.dir, &first.manifest)?;
+    let schema = OutcomeSchema::for_scenario(&scenario);
+    let mut files = BatchFiles::create(&args.out, &schema, manifest)?;
     let spill = SpillDir::new(args.out.clone());
     let mut builder = SummaryBuilder::new(&schema, Some(Arc::new(spill)));
-    output::merge_rows(&shards, &schema, &mut files, &mut |run, row| match row {
-        JournalRow::Outcome(outcome) => builder.push(&outcome),
-        JournalRow::Failed => {
-            builder.fail(run);
-            Ok(())
-        }
-    })?;
-    let summary = builder.finish().map_err(|e| Error::Io {
-        path: args.out.display().to_string(),
+    output::merge_rows(
+        shards,
+        (RowKeys::Run, &schema),
+        &mut files,
+        &mut |run, row| match row {
+            JournalRow::Outcome(outcome) => builder.push(&outcome),
+            JournalRow::Failed => {
+                builder.fail(run);
+                Ok(())
+            }
+        },
+    )?;
+    let summary = finish_statistics(builder, &args.out)?;
+    complete(manifest, shards, &summary);
+    let written = files.finish(&scenario, plan, &summary, manifest)?;
+    Ok((written, summary))
+}
+
+/// Merges the shards of a sweep: the rows into the journal, the statistics and each point's
+/// (a point may straddle two shards), then `design.csv` of every point and the sweep's files.
+fn merge_sweep(
+    args: &MergeArgs,
+    shards: &ShardSet,
+    experiment: &Experiment,
+    manifest: &mut Manifest,
+) -> Result<(Vec<PathBuf>, BatchSummary), Error> {
+    let columns = SweepColumns::of(experiment);
+    let keys = output::sweep_keys(experiment);
+    let mut files = BatchFiles::create_with_keys(&args.out, keys, &columns.all, manifest)?;
+    let spill = Arc::new(SpillDir::new(args.out.clone()));
+    let mut builder = SummaryBuilder::new(&columns.outcomes, Some(spill.clone()));
+    let mut points = Points::create(&args.out, experiment, &columns, spill)?;
+    output::merge_rows(
+        shards,
+        (keys, &columns.all),
+        &mut files,
+        &mut |row, journal| match journal {
+            JournalRow::Outcome(values) => {
+                let outcome = columns.outcome_part(&values);
+                builder.push(&outcome)?;
+                points.take(experiment, row, Some(&outcome))
+            }
+            JournalRow::Failed => {
+                builder.fail(row);
+                points.take(experiment, row, None)
+            }
+        },
+    )?;
+    points.finish(experiment).map_err(Error::Internal)?;
+    let summary = finish_statistics(builder, &args.out)?;
+    complete(manifest, shards, &summary);
+    let described = SweepManifest {
+        kind: "sweep",
+        batch: manifest,
+        experiment: SweepDescription::of(experiment),
+    };
+    let failed = !summary.failed_runs.is_empty();
+    let every_row = 0..manifest.identity.runs;
+    let written = output::finish_sweep(
+        files,
+        points.csv,
+        experiment,
+        &every_row,
+        (&described, failed),
+    )?;
+    Ok((written, summary))
+}
+
+/// The statistics of every row merged.
+fn finish_statistics(builder: SummaryBuilder, out: &Path) -> Result<BatchSummary, Error> {
+    builder.finish().map_err(|e| Error::Io {
+        path: out.display().to_string(),
         source: e,
-    })?;
+    })
+}
+
+/// The merged manifest once every row is in: complete, or partial when shards are missing.
+fn complete(manifest: &mut Manifest, shards: &ShardSet, summary: &BatchSummary) {
     manifest.status = if shards.missing.is_empty() {
         BatchStatus::Complete
     } else {
@@ -58,10 +158,19 @@ pub(super) fn merge(args: &MergeArgs, command_line: &[String]) -> Result<(), Err
     manifest.completed_runs = summary.completed_runs();
     manifest.failed_runs.clone_from(&summary.failed_runs);
     manifest.finished = Some(jiff::Timestamp::now().to_string());
-    let written = files.finish(&scenario, &plan, &summary, &manifest)?;
-    print(&output::render_written(&args.out, &written))?;
-    say_missing(&shards, &summary);
-    Ok(())
+}
+
+/// A sweep's experiment, from the file its manifest names, checked to be the one it ran.
+fn sweep_experiment(file: &Path, manifest: &Manifest) -> Result<Experiment, Error> {
+    let experiment = experiment::load(file)?;
+    if Some(&experiment.sha256) != manifest.identity.experiment_sha256.as_ref() {
+        return Err(Error::Usage(format!(
+            "{}: not the experiment file the shards ran (its SHA-256 differs from their \
+             manifests'); merge from where the sweep was run, with the same file",
+            file.display()
+        )));
+    }
+    Ok(experiment)
 }
 
 /// The batch's scenario, from the shard's `scenario.resolved.toml`, checked to be the one its

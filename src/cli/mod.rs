@@ -82,8 +82,8 @@ pub(crate) enum Command {
     /// runs.csv, points.csv and manifest.json.
     #[command(after_help = help::SWEEP)]
     Sweep(SweepArgs),
-    /// Merge the folders of a batch's shards (`run --shard K/N --out DIR`) into the files the
-    /// whole batch would have written: runs.csv, failures.csv, summaries and manifest.
+    /// Merge the folders of a batch's shards (`run` or `sweep` with --shard K/N --out DIR) into
+    /// the files the whole batch would have written: runs.csv, summaries, manifest.
     #[command(after_help = help::MERGE)]
     Merge(MergeArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
@@ -297,8 +297,8 @@ pub(crate) struct SweepArgs {
 /// `sandtable merge`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct MergeArgs {
-    /// The shards' folders, in any order: each the --out of `sandtable run --shard K/N`,
-    /// finished.
+    /// The shards' folders, in any order: each the --out of a finished `sandtable run` or
+    /// `sandtable sweep` with --shard K/N.
     #[arg(value_name = "DIR", required = true)]
     pub shards: Vec<PathBuf>,
     /// Directory to write the merged batch's files into (created if missing).

@@ -1,7 +1,8 @@
-//! `sandtable merge`: the folders of a batch's shards (`run --shard K/N --out DIR`) read back,
-//! checked to be the shards of one batch, each whole, and their rows put together in run order
-//! into the journal of the merged folder, which then publishes like any batch. Rows are copied
-//! as they are and read once into the statistics: memory stays flat in the number of runs.
+//! `sandtable merge`: the folders of a batch's shards (`run` or `sweep --shard K/N --out DIR`)
+//! read back, checked to be the shards of one batch, each whole, and their rows put together in
+//! run order into the journal of the merged folder, which then publishes like any batch. Rows
+//! are copied as they are and read once into the statistics: memory stays flat in the number of
+//! runs.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -40,6 +41,8 @@ pub struct ShardFolder {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+    /// A sweep's experiment file, as its manifest names it (`None` for a `run` batch).
+    pub experiment_file: Option<PathBuf>,
 }
 
 /// The shards of one batch, in run order, with the shards not given.
@@ -105,10 +108,10 @@ fn read_shard(dir: &Path) -> Result<ShardFolder, OutputError> {
         return Err(shard_error(dir, message));
     }
     let manifest = verify_published(dir).map_err(|e| shard_error(dir, e.to_string()))?;
-    if manifest.identity.experiment_sha256.is_some() {
-        let message = "it is a sweep's shard; merge combines the shards of `sandtable run`";
-        return Err(shard_error(dir, message));
-    }
+    let experiment_file = match manifest.identity.experiment_sha256 {
+        Some(_) => Some(experiment_file(dir)?),
+        None => None,
+    };
     let shard = manifest.identity.shard;
     let expected = shard.end_run - shard.first_run;
     if manifest.status != super::BatchStatus::Complete || manifest.completed_runs != expected {
@@ -125,7 +128,26 @@ fn read_shard(dir: &Path) -> Result<ShardFolder, OutputError> {
     Ok(ShardFolder {
         dir: dir.to_path_buf(),
         manifest,
+        experiment_file,
     })
+}
+
+/// The experiment file a sweep's manifest in `dir` names, as it was given.
+fn experiment_file(dir: &Path) -> Result<PathBuf, OutputError> {
+    /// The part of a sweep's manifest that names its experiment.
+    #[derive(serde::Deserialize)]
+    struct SweepPart {
+        experiment: ExperimentPart,
+    }
+    #[derive(serde::Deserialize)]
+    struct ExperimentPart {
+        file: PathBuf,
+    }
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+    let part: SweepPart = serde_json::from_str(&text)
+        .map_err(|e| shard_error(dir, format!("not a sweep's manifest.json ({e})")))?;
+    Ok(part.experiment.file)
 }
 
 /// Refuses `other` unless it is a shard of `first`'s batch, with the same output files.
@@ -207,7 +229,7 @@ fn missing_shards(shards: &[ShardFolder]) -> Vec<String> {
 /// [`MergeError`] naming a shard whose `runs.csv` is truncated or damaged; an I/O error.
 pub fn merge_rows(
     shards: &ShardSet,
-    schema: &OutcomeSchema,
+    (keys, schema): (RowKeys, &OutcomeSchema),
     files: &mut BatchFiles,
     on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
 ) -> Result<(), OutputError> {
@@ -218,7 +240,7 @@ pub fn merge_rows(
         let failures_path = shard.dir.join("failures.csv");
         let read = resume::read_finished_rows(
             (&runs_path, &failures_path),
-            (RowKeys::Run, schema),
+            (keys, schema),
             identity.seed,
             range.clone(),
             on_row,

@@ -212,3 +212,67 @@ fn allow_partial_merges_the_shards_there_and_names_the_runs_missing() {
     assert_eq!(manifest["completed_runs"], 200);
     assert_eq!(manifest["failed_runs"], serde_json::json!([4]));
 }
+
+#[test]
+fn a_sweeps_shards_merged_are_the_unsharded_sweep_even_where_a_point_straddles_two() {
+    let root = tempfile::tempdir().unwrap();
+    let experiment = super::cli::repo_file("experiments/rates-nolh.toml");
+    let sweep = |dir: &Path, shard: Option<&str>| {
+        let mut command = sandtable();
+        command.args([
+            "sweep",
+            path(&experiment),
+            "-q",
+            "-j",
+            "2",
+            "--out",
+            path(dir),
+        ]);
+        if let Some(shard) = shard {
+            command.args(["--shard", shard]);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+    let whole = root.path().join("whole");
+    sweep(&whole, None);
+    // 680 rows of 40 replicates in 3 shards: points 5 and 11 straddle two shards each.
+    let dirs = [1, 2, 3].map(|k| root.path().join(format!("s{k}")));
+    for (k, dir) in dirs.iter().enumerate() {
+        sweep(dir, Some(&format!("{}/3", k + 1)));
+    }
+    let merged = root.path().join("merged");
+    let output = merge(&[&dirs[1], &dirs[2], &dirs[0]], &merged, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for name in [
+        "runs.csv",
+        "design.csv",
+        "points.csv",
+        "scenario.resolved.toml",
+    ] {
+        assert!(
+            fs::read(whole.join(name)).unwrap() == fs::read(merged.join(name)).unwrap(),
+            "{name} differs from the unsharded sweep's"
+        );
+    }
+    let (expected, actual) = (manifest(&whole), manifest(&merged));
+    for key in [
+        "kind",
+        "experiment",
+        "scenario",
+        "seed",
+        "runs",
+        "shard",
+        "status",
+    ] {
+        assert_eq!(actual[key], expected[key], "{key}");
+    }
+    assert_eq!(actual["completed_runs"], 680);
+    // A sweep's shard is not a run's.
+    let run = root.path().join("run");
+    run_batch(&run, Some("2/3"));
+    refused(
+        &[&dirs[0], &run, &dirs[2]],
+        &[path(&run), "not a shard of the same batch"],
+    );
+}
