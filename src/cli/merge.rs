@@ -72,7 +72,7 @@ fn merge_run(
     let mut files = BatchFiles::create(&args.out, &schema, manifest)?;
     let spill = SpillDir::new(args.out.clone());
     let mut builder = SummaryBuilder::new(&schema, Some(Arc::new(spill)));
-    output::merge_rows(
+    let merged = output::merge_rows(
         shards,
         (RowKeys::Run, &schema),
         &mut files,
@@ -83,7 +83,12 @@ fn merge_run(
                 Ok(())
             }
         },
-    )?;
+    );
+    if let Err(e) = merged {
+        // Nothing of a refused merge is kept: the shards are still there to merge again.
+        files.discard();
+        return Err(e.into());
+    }
     let summary = finish_statistics(builder, &args.out)?;
     complete(manifest, shards, &summary);
     let written = files.finish(&scenario, plan, &summary, manifest)?;
@@ -104,7 +109,7 @@ fn merge_sweep(
     let spill = Arc::new(SpillDir::new(args.out.clone()));
     let mut builder = SummaryBuilder::new(&columns.outcomes, Some(spill.clone()));
     let mut points = Points::create(&args.out, experiment, &columns, spill)?;
-    output::merge_rows(
+    let merged = output::merge_rows(
         shards,
         (keys, &columns.all),
         &mut files,
@@ -119,7 +124,12 @@ fn merge_sweep(
                 points.take(experiment, row, None)
             }
         },
-    )?;
+    );
+    if let Err(e) = merged {
+        // Nothing of a refused merge is kept: the shards are still there to merge again.
+        files.discard();
+        return Err(e.into());
+    }
     points.finish(experiment).map_err(Error::Internal)?;
     let summary = finish_statistics(builder, &args.out)?;
     complete(manifest, shards, &summary);
