@@ -39,6 +39,14 @@ pub(super) fn merge(args: &MergeArgs, command_line: &[String]) -> Result<(), Err
         Some(file) => Some(sweep_experiment(file, &first.manifest)?),
         None => None,
     };
+    if first.parquet && !cfg!(feature = "parquet") {
+        return Err(Error::Usage(format!(
+            "{}: the shards hold runs.parquet, which the merged folder must hold too; merge \
+             with a sandtable built with the parquet feature (cargo build --release --features \
+             parquet)",
+            first.dir.display()
+        )));
+    }
     let _folder = claim_folder(Some(&args.out), None, args.force, &[])?;
     let mut manifest = merged_manifest(&shards, &plan, &args.out, command_line);
     let (written, summary) = match &experiment {
@@ -91,7 +99,11 @@ fn merge_run(
     }
     let summary = finish_statistics(builder, &args.out)?;
     complete(manifest, shards, &summary);
-    let written = files.finish(&scenario, plan, &summary, manifest)?;
+    let mut written = files.finish(&scenario, plan, &summary, manifest)?;
+    // As `run --format csv,parquet` writes it: from the finished runs.csv.
+    if first.parquet {
+        written.push(super::run::write_parquet(&args.out, &scenario)?);
+    }
     Ok((written, summary))
 }
 
