@@ -60,3 +60,10 @@ Examples:
   sandtable sweep experiments/broad-nolh-129.toml -o out/shard2 --shard 2/4
   sandtable sweep experiments/rates-nolh.toml --resume out/rates
   sandtable drivers out/rates                          which factors move the outcome";
+
+/// `sandtable merge --help`.
+pub(super) const MERGE: &str = "\
+Examples:
+  sandtable run -n 1M --shard 1/3 -o out/s1        (and 2/3, 3/3, on three machines)
+  sandtable merge out/s1 out/s2 out/s3 --out out/all   the batch as if run in one go
+  sandtable merge out/s* --out out/all --allow-partial   the shards that finished, gaps listed";

@@ -8,6 +8,7 @@ mod drivers;
 mod from_batch;
 mod help;
 mod interrupt;
+mod merge;
 mod progress;
 mod replay;
 mod run;
@@ -81,8 +82,12 @@ pub(crate) enum Command {
     /// runs.csv, points.csv and manifest.json.
     #[command(after_help = help::SWEEP)]
     Sweep(SweepArgs),
+    /// Merge the folders of a batch's shards (`run` or `sweep` with --shard K/N --out DIR) into
+    /// the files the whole batch would have written: runs.csv, summaries, manifest.
+    #[command(after_help = help::MERGE)]
+    Merge(MergeArgs),
     // Room for the later commands, each with its own handler file beside run.rs:
-    // `merge` (shards' outputs into one batch), `report` (charts and HTML from a batch).
+    // `report` (charts and HTML from a batch).
 }
 
 /// The scenario a command works on, and the overrides applied to it.
@@ -289,6 +294,26 @@ pub(crate) struct SweepArgs {
     pub shard: Option<Shard>,
 }
 
+/// `sandtable merge`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct MergeArgs {
+    /// The shards' folders, in any order: each the --out of a finished `sandtable run` or
+    /// `sandtable sweep` with --shard K/N.
+    #[arg(value_name = "DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Directory to write the merged batch's files into (created if missing).
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the batch already in the --out folder (without it, a folder that holds one is
+    /// refused).
+    #[arg(long)]
+    pub force: bool,
+    /// Merge the shards given even when some of the batch's are missing; the merged batch is
+    /// marked partial and the missing runs are listed.
+    #[arg(long)]
+    pub allow_partial: bool,
+}
+
 /// `sandtable check`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct CheckArgs {
@@ -441,6 +466,7 @@ pub(crate) fn execute(
         Command::Compare(args) => compare::compare(&args, command_line, interrupts),
         Command::Drivers(args) => drivers::drivers(&args),
         Command::Sweep(args) => sweep::sweep(&args, command_line, interrupts),
+        Command::Merge(args) => merge::merge(&args, command_line),
     }
 }
 
@@ -571,6 +597,7 @@ mod tests {
             help::COMPARE,
             help::DRIVERS,
             help::SWEEP,
+            help::MERGE,
         ];
         let mut seen = 0;
         for text in examples {

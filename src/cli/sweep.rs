@@ -194,17 +194,32 @@ struct State {
     history: History,
 }
 
-/// The points' side of a sweep: `points.csv`, the point under way and the table.
-struct Points {
-    csv: PointsCsv,
+/// The points' side of a sweep: `points.csv`, the point under way and the table (`merge`
+/// recomputes a merged sweep's `points.csv` with it).
+pub(super) struct Points {
+    pub(super) csv: PointsCsv,
     summaries: PointSummaries,
     table: SweepTable,
 }
 
 impl Points {
+    /// `points.csv` started in `dir`, no point under way yet.
+    pub(super) fn create(
+        dir: &Path,
+        experiment: &Experiment,
+        columns: &SweepColumns,
+        spill: Arc<SpillDir>,
+    ) -> Result<Points, Error> {
+        Ok(Points {
+            csv: PointsCsv::create(dir, experiment)?,
+            summaries: PointSummaries::new(&columns.outcomes, experiment.replicates, Some(spill)),
+            table: SweepTable::default(),
+        })
+    }
+
     /// Takes row `row`'s outcomes (`None` when it failed) into the point under way, writing
     /// the previous point when this row begins another.
-    fn take(
+    pub(super) fn take(
         &mut self,
         experiment: &Experiment,
         row: u64,
@@ -215,7 +230,7 @@ impl Points {
     }
 
     /// Writes the point under way, if any: at the end of the sweep (or of an interrupted one).
-    fn finish(&mut self, experiment: &Experiment) -> Result<(), String> {
+    pub(super) fn finish(&mut self, experiment: &Experiment) -> Result<(), String> {
         let finished = self.summaries.finish()?;
         self.write(experiment, finished)
     }
@@ -241,11 +256,7 @@ fn open(sweep: &Sweep<'_>, started: String) -> Result<State, Error> {
     let spill = Arc::new(SpillDir::new(sweep.dir.to_path_buf()));
     let outcomes = &sweep.columns.outcomes;
     let mut builder = SummaryBuilder::new(outcomes, Some(spill.clone()));
-    let mut points = Points {
-        csv: PointsCsv::create(sweep.dir, sweep.experiment)?,
-        summaries: PointSummaries::new(outcomes, sweep.experiment.replicates, Some(spill)),
-        table: SweepTable::default(),
-    };
+    let mut points = Points::create(sweep.dir, sweep.experiment, &sweep.columns, spill)?;
     let history = History {
         started,
         resumed: Vec::new(),

@@ -463,6 +463,46 @@ impl BatchFiles {
         Ok(written)
     }
 
+    /// Appends `count` finished rows read from `rows` and the `failures.csv` lines read from
+    /// `failures`, as written (after their headers): how `merge` puts its shards' rows
+    /// together in run order, byte for byte.
+    ///
+    /// # Errors
+    /// When a shard's file cannot be read or the journal written.
+    pub(super) fn append_finished(
+        &mut self,
+        (rows, count): (&mut dyn std::io::Read, u64),
+        failures: &mut dyn std::io::Read,
+    ) -> Result<(), OutputError> {
+        let runs_path = self.path(RUNS_PARTIAL);
+        let failures_path = self.path(FAILURES_PARTIAL);
+        let closed = || OutputError::Internal("journal written after it was closed".into());
+        let runs = self.runs.as_mut().ok_or_else(closed)?;
+        runs.append_bytes(rows)
+            .map_err(|e| io_error(&runs_path, e))?;
+        let failed = self.failures.as_mut().ok_or_else(closed)?;
+        // Read and written again by the csv crate that wrote them: the same bytes.
+        let mut lines = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(failures);
+        let mut record = csv::ByteRecord::new();
+        let copied: Result<(), csv::Error> = (|| {
+            while lines.read_byte_record(&mut record)? {
+                failed.write_byte_record(&record)?;
+            }
+            Ok(failed.flush()?)
+        })();
+        copied.map_err(|e| io_error(&failures_path, e.into()))?;
+        self.rows_written += count;
+        Ok(())
+    }
+
+    /// Gives up a journal whose rows can be made again from where they came (a merge that
+    /// met a bad shard): its files are removed, and the folder if this command created it.
+    pub fn discard(mut self) {
+        self.rows_written = 0;
+    }
+
     /// TEST SEAM: tells the hook the command line installed (if any) that the batch reached
     /// `step`, so that a test can kill the process exactly there.
     fn step(&mut self, step: &str) {

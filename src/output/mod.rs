@@ -17,6 +17,7 @@ mod folder;
 mod input_labels;
 mod labels;
 mod manifest;
+mod merge;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod publish;
@@ -55,6 +56,7 @@ pub use input_labels::{InputLabel, input_labels};
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};
+pub use merge::{MergeError, ShardFolder, ShardSet, merge_rows, read_shards};
 #[cfg(feature = "parquet")]
 pub use parquet::{runs_arrow_schema, write_runs_parquet};
 pub use publish::{Unpublished, verify_published};
@@ -131,6 +133,9 @@ pub enum OutputError {
         /// What is missing or wrong.
         message: String,
     },
+    /// `merge` was given folders that are not the whole shards of one batch.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     /// A `runs.csv` read back for `drivers` has a field that is not a value of its column.
     #[error("{place}: {message}")]
     BadRuns {

@@ -266,6 +266,52 @@ pub(super) fn recover_runs(
     })
 }
 
+/// How far the rows of a finished `runs.csv` read back as the rows of their batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FinishedRows {
+    /// The first run not read back: the shard's end when every row is there.
+    pub next_run: u64,
+    /// Bytes up to the end of the last row read back.
+    pub rows_len: u64,
+    /// The file's length.
+    pub file_len: u64,
+}
+
+/// Reads a finished batch's `runs.csv` at `runs_path` (its failed runs listed in `failures_path`)
+/// with the rules of [`recover_runs`], handing each row to `on_row` in run order, without
+/// changing either file: `merge` reads its shards with it.
+///
+/// # Errors
+/// As [`recover_runs`].
+pub(super) fn read_finished_rows(
+    (runs_path, failures_path): (&Path, &Path),
+    (keys, schema): (RowKeys, &OutcomeSchema),
+    seed: u64,
+    runs: std::ops::Range<u64>,
+    on_row: &mut dyn FnMut(u64, JournalRow) -> Result<(), String>,
+) -> Result<FinishedRows, OutputError> {
+    let (failures, _) =
+        read_failures(failures_path, keys, seed).map_err(|e| io_error(failures_path, e))?;
+    let io = |e| io_error(runs_path, e);
+    let mut file = File::open(runs_path).map_err(io)?;
+    let file_len = file.seek(SeekFrom::End(0)).map_err(io)?;
+    let whole = whole_lines_len(&mut file).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let batch = JournalRows {
+        keys,
+        schema,
+        seed,
+        runs,
+        failures: &failures,
+    };
+    let (next_run, rows_len) = batch.read(&file, whole, runs_path, on_row)?;
+    Ok(FinishedRows {
+        next_run,
+        rows_len,
+        file_len,
+    })
+}
+
 /// What the rows of an interrupted batch's `runs.csv.partial` must be to be kept: the batch's
 /// columns, seed and runs, with the failed runs of its `failures.csv.partial`.
 struct JournalRows<'a> {

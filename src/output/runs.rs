@@ -483,6 +483,15 @@ impl<W: Write> RunsCsv<W> {
         self.writer.write_all(row.as_bytes())
     }
 
+    /// Appends finished rows as they are, read from `rows` (another `runs.csv` of the same
+    /// columns, after its header): `merge`'s copy of a shard's rows.
+    ///
+    /// # Errors
+    /// When reading or writing fails.
+    pub(super) fn append_bytes(&mut self, rows: &mut dyn io::Read) -> io::Result<u64> {
+        io::copy(rows, &mut self.writer)
+    }
+
     /// Pushes what is buffered to the writer, so the rows so far reach the file.
     ///
     /// # Errors

@@ -10,6 +10,7 @@ mod faults;
 mod folders;
 mod golden;
 mod invariants;
+mod merge;
 mod model;
 mod parquet;
 mod robustness;
