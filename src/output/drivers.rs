@@ -257,8 +257,8 @@ pub fn render_drivers(
     };
     let _ = writeln!(
         t,
-        "What moves \"{outcome}\" ({}): {} runs used ({} without a value left out), {} {what} \
-         ranked by |PRCC|",
+        "What moves \"{outcome}\" ({})\n  {} runs used ({} without a value left out), {} \
+         {what} ranked by |PRCC|",
         d.outcome,
         d.runs_used,
         d.runs_skipped,

@@ -109,7 +109,9 @@ fn label_of_path(scenario: &Scenario, path: &str) -> InputLabel {
         ["convoy", id, rest @ ..] => (named(convoy_name(scenario, id), id), rest),
         ["group", id, rest @ ..] => (named(group_name(scenario, id), id), rest),
         ["air", id, rest @ ..] => (named(air_wing_name(scenario, id), id), rest),
-        ["reinforcement", id, rest @ ..] => (id.to_string(), rest),
+        // Reinforcements have no display name; their id in words reads well enough
+        // (`tessalit airlift wagner`).
+        ["reinforcement", id, rest @ ..] => (id.replace('_', " "), rest),
         [block, rest @ ..] => (block.to_string(), rest),
         [] => (String::new(), &[][..]),
     };
