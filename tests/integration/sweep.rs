@@ -365,3 +365,52 @@ fn a_failed_row_keeps_its_settings_and_draws_and_is_left_out_of_its_point() {
     };
     assert_eq!((n_of("0,"), n_of("1,")), ("5".to_string(), "4".to_string()));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_keeps_the_finished_rows_and_resume_finishes_the_same_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = write(dir.path(), "factorial.toml", FACTORIAL);
+    let whole = sweep(&experiment, dir.path(), "whole", &["--quiet"]);
+    // A file-size limit (ulimit -f, with SIGXFSZ ignored) makes the journal's writes fail
+    // part-way exactly as a full disk does, with an I/O error.
+    let out = dir.path().join("full");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 40; exec \"$0\" sweep '{experiment}' --out '{}' --quiet",
+        out.display()
+    );
+    let output = Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_sandtable")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("File too large"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the runs finished before it are kept in {}",
+            out.display()
+        )),
+        "{text}"
+    );
+    let resume = format!("sandtable sweep {experiment} --resume {}", out.display());
+    assert!(text.contains(&resume), "{text}");
+    assert!(
+        sandtable::output::holds_journal(&out),
+        "the journal was not kept"
+    );
+    let rows = read(&out, "runs.csv.partial");
+    assert!(rows.lines().count() > 2, "{rows}");
+
+    // Room again: the command it gave finishes the sweep, byte for byte the uninterrupted one.
+    ok(&[
+        "sweep",
+        &experiment,
+        "--resume",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    for file in ["runs.csv", "points.csv", "design.csv"] {
+        assert_eq!(read(&out, file), read(&whole, file), "{file}");
+    }
+}
