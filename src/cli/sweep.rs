@@ -242,7 +242,7 @@ impl Points {
     ) -> Result<(), OutputError> {
         if let Some((point, summary)) = finished {
             self.csv.write(experiment, point, &summary)?;
-            self.table.add(point, &summary);
+            self.table.add(experiment, point, &summary);
         }
         Ok(())
     }

@@ -99,7 +99,7 @@ fn words(key: &str) -> (String, Option<String>) {
 
 /// The label of the scenario number at dotted `path`: the thing it belongs to by its scenario
 /// name, the key in words, further keys (a garrison's faction, a surface) in brackets.
-fn label_of_path(scenario: &Scenario, path: &str) -> InputLabel {
+pub(super) fn label_of_path(scenario: &Scenario, path: &str) -> InputLabel {
     let segments: Vec<&str> = path.split('.').collect();
     let named = |name: Option<String>, id: &str| name.unwrap_or_else(|| id.to_string());
     let (owner, rest) = match segments.as_slice() {
