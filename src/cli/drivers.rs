@@ -43,7 +43,8 @@ pub(super) fn drivers(args: &DriversArgs) -> Result<(), Error> {
         found.prim = Some(analysis::prim_on_drivers(&found, &columns, &exact.outcome)?);
     }
     let labels = output::input_labels(&scenario, &found.inputs);
-    let mut text = output::render_drivers(&found, &labels, folder.kind);
+    let outcome = output::choice_label(&scenario, &choice);
+    let mut text = output::render_drivers(&found, &labels, &outcome, folder.kind);
     if let Some(path) = &args.out {
         for written in output::write_drivers(path, &found, &labels, folder.kind)? {
             text.push_str(&format!("wrote {}\n", written.display()));

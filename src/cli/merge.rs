@@ -129,11 +129,15 @@ fn merge_sweep(
             JournalRow::Outcome(values) => {
                 let outcome = columns.outcome_part(&values);
                 builder.push(&outcome)?;
-                points.take(experiment, row, Some(&outcome))
+                points
+                    .take(experiment, row, Some(&outcome))
+                    .map_err(|e| e.to_string())
             }
             JournalRow::Failed => {
                 builder.fail(row);
-                points.take(experiment, row, None)
+                points
+                    .take(experiment, row, None)
+                    .map_err(|e| e.to_string())
             }
         },
     );
@@ -142,7 +146,7 @@ fn merge_sweep(
         files.discard();
         return Err(e.into());
     }
-    points.finish(experiment).map_err(Error::Internal)?;
+    points.finish(experiment)?;
     let summary = finish_statistics(builder, &args.out)?;
     complete(manifest, shards, &summary);
     let described = SweepManifest {

@@ -57,7 +57,10 @@ pub(super) fn run(
     let _folder = claim_folder(args.out.as_deref(), args.resume.as_deref(), args.force, &[])?;
     let outputs = open_outputs(&batch, &started)?;
     let (recorded, summary, text) =
-        drive_and_write(&batch, outputs, stop).map_err(|e| journal_kept(&batch, e))?;
+        drive_and_write(&batch, outputs, stop).map_err(|e| match batch.dir {
+            Some(dir) => journal_kept(dir, &batch.resume_command(dir), e),
+            None => e,
+        })?;
     if !args.quiet {
         print(&text)?;
     }
@@ -77,13 +80,11 @@ fn drive_and_write(
     Ok((recorded, summary, text))
 }
 
-/// A write that failed while the batch ran or published (a full disk, a quota, a file grown
-/// too large) is not the user's input: exit 1, with the cause, and — since the journal of the
-/// finished runs is kept — the command that continues the batch once the cause is fixed.
-fn journal_kept(batch: &BatchDescription<'_>, error: Error) -> Error {
-    let Some(dir) = batch.dir else {
-        return error;
-    };
+/// A write that failed while a batch (a `run` or a `sweep`) ran or published (a full disk, a
+/// quota, a file grown too large) is not the user's input: exit 1, with the cause, and — since
+/// the journal of the finished runs in `dir` is kept — `resume`, the command that continues the
+/// batch once the cause is fixed. Any other error is returned as it is.
+pub(super) fn journal_kept(dir: &Path, resume: &str, error: Error) -> Error {
     let written = matches!(
         error,
         Error::Io { .. } | Error::Output(OutputError::Io { .. })
@@ -95,9 +96,8 @@ fn journal_kept(batch: &BatchDescription<'_>, error: Error) -> Error {
         cause: Box::new(error),
         next_step: format!(
             "the runs finished before it are kept in {} (its journal); fix the cause (free \
-             some space) and continue the batch with: {}",
+             some space) and continue the batch with: {resume}",
             dir.display(),
-            batch.resume_command(dir)
         ),
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::interrupt::Interrupts;
 use super::progress::Progress;
-use super::run::{FAIL_RUNS_VARIABLE, failing_runs};
+use super::run::{FAIL_RUNS_VARIABLE, failing_runs, journal_kept};
 use super::{SweepArgs, claim_folder, print};
 use crate::batch::sweep::{PointSummaries, SweepColumns, sweep_job};
 use crate::batch::{
@@ -19,8 +19,8 @@ use crate::batch::{
 use crate::error::Error;
 use crate::experiment::{self, Experiment};
 use crate::output::{
-    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, PointsCsv, SpillDir,
-    SweepDescription, SweepManifest, SweepRecorder, SweepTable, shell_quote,
+    self, BatchFiles, BatchIdentity, BatchStatus, JournalRow, Manifest, OutputError, PointsCsv,
+    SpillDir, SweepDescription, SweepManifest, SweepRecorder, SweepTable, shell_quote,
 };
 use crate::sim::Outcome;
 
@@ -44,13 +44,25 @@ pub(super) fn sweep(
     batch::quiet_worker_panics();
     // Held until the command returns, after every file of the sweep is closed.
     let _folder = claim_folder(args.out.as_deref(), args.resume.as_deref(), args.force, &[])?;
-    let mut state = open(&sweep, started)?;
-    let (interrupted, first_failure) = drive(&sweep, &mut state, stop)?;
-    let (text, summary) = write_outputs(&sweep, state, interrupted)?;
+    let state = open(&sweep, started)?;
+    let (interrupted, first_failure, text, summary) = drive_and_write(&sweep, state, stop)
+        .map_err(|e| journal_kept(sweep.dir, &sweep.command("--resume", sweep.dir), e))?;
     if !args.quiet {
         print(&text)?;
     }
     report(&sweep, interrupted, &summary, first_failure)
+}
+
+/// The sweep from its first row not yet done to its files. On an error the state is dropped on
+/// the way out, which keeps the journal of the rows finished.
+fn drive_and_write(
+    sweep: &Sweep<'_>,
+    mut state: State,
+    stop: &Stop,
+) -> Result<(bool, Option<String>, String, BatchSummary), Error> {
+    let (interrupted, first_failure) = drive(sweep, &mut state, stop)?;
+    let (text, summary) = write_outputs(sweep, state, interrupted)?;
+    Ok((interrupted, first_failure, text, summary))
 }
 
 /// Turns the journal, `points.csv` and the design into the sweep's files, with the manifest
@@ -224,14 +236,17 @@ impl Points {
         experiment: &Experiment,
         row: u64,
         outcome: Option<&Outcome>,
-    ) -> Result<(), String> {
-        let finished = self.summaries.push(row, outcome)?;
+    ) -> Result<(), OutputError> {
+        let finished = self
+            .summaries
+            .push(row, outcome)
+            .map_err(OutputError::Internal)?;
         self.write(experiment, finished)
     }
 
     /// Writes the point under way, if any: at the end of the sweep (or of an interrupted one).
-    pub(super) fn finish(&mut self, experiment: &Experiment) -> Result<(), String> {
-        let finished = self.summaries.finish()?;
+    pub(super) fn finish(&mut self, experiment: &Experiment) -> Result<(), OutputError> {
+        let finished = self.summaries.finish().map_err(OutputError::Internal)?;
         self.write(experiment, finished)
     }
 
@@ -239,12 +254,10 @@ impl Points {
         &mut self,
         experiment: &Experiment,
         finished: Option<(u64, BatchSummary)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), OutputError> {
         if let Some((point, summary)) = finished {
-            self.csv
-                .write(experiment, point, &summary)
-                .map_err(|e| e.to_string())?;
-            self.table.add(point, &summary);
+            self.csv.write(experiment, point, &summary)?;
+            self.table.add(experiment, point, &summary);
         }
         Ok(())
     }
@@ -281,11 +294,15 @@ fn open(sweep: &Sweep<'_>, started: String) -> Result<State, Error> {
             JournalRow::Outcome(values) => {
                 let outcome = sweep.columns.outcome_part(&values);
                 builder.push(&outcome)?;
-                points.take(experiment, row, Some(&outcome))
+                points
+                    .take(experiment, row, Some(&outcome))
+                    .map_err(|e| e.to_string())
             }
             JournalRow::Failed => {
                 builder.fail(row);
-                points.take(experiment, row, None)
+                points
+                    .take(experiment, row, None)
+                    .map_err(|e| e.to_string())
             }
         },
     )?;
@@ -352,13 +369,13 @@ fn drive(
             recording.hand_over::<Error>(row, recorded)?;
             points
                 .take(experiment, row, outcome.as_ref())
-                .map_err(Error::Internal)
+                .map_err(Error::from)
         },
         &mut |done| progress.set(done),
     )?;
     progress.finish();
     let first_failure = recording.first_failure().map(str::to_string);
-    points.finish(experiment).map_err(Error::Internal)?;
+    points.finish(experiment)?;
     Ok((driven.interrupted, first_failure))
 }
 

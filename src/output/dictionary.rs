@@ -249,7 +249,7 @@ const COMPARISON_COLUMNS: [ColumnDoc; 9] = [
 ];
 
 /// The columns of `drivers.csv` (the header is `DRIVERS_HEADER`, checked by a test).
-const DRIVERS_COLUMNS: [ColumnDoc; 6] = [
+const DRIVERS_COLUMNS: [ColumnDoc; 7] = [
     column(
         "outcome",
         "text",
@@ -290,6 +290,13 @@ const DRIVERS_COLUMNS: [ColumnDoc; 6] = [
         "number",
         "",
         "Standardized regression coefficient (linear fit on the inputs).",
+        "",
+    ),
+    column(
+        "label",
+        "text",
+        "",
+        "The input in words, with its unit in brackets, as the printed table names it (`CMA/CSP kill rate (per hour)`).",
         "",
     ),
 ];

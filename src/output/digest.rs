@@ -140,15 +140,16 @@ fn sites(out: &mut Digest, s: &Scenario) {
     }
 }
 
-/// Each road: its ends, length, surface, IEDs and ambush chance.
+/// Each road by its name, with its id for `--set road.ID.…`: length, surface, IEDs and ambush
+/// chance.
 fn roads(out: &mut Digest, s: &Scenario) {
     out.blank();
     out.line(format!("Roads ({})", s.roads.len()));
-    for road in &s.roads {
+    for (i, road) in s.roads.iter().enumerate() {
         out.line(format!(
-            "  {} – {}: {} km, {}, IEDs {} per 100 km, ambush chance {}",
-            s.sites[road.from].name,
-            s.sites[road.to].name,
+            "  {} ({}): {} km, {}, IEDs {} per 100 km, ambush chance {}",
+            s.road_name(i),
+            road.id,
             amount(s, road.length_km),
             road.surface,
             amount(s, road.ied_per_100km),
@@ -178,11 +179,12 @@ fn withdrawals(out: &mut Digest, s: &Scenario) {
     }
 }
 
-/// Each convoy: departure, route, force, waiting and breaking rules.
+/// Each convoy by its name, with its id for `--set convoy.ID.…`: departure, route, force,
+/// waiting and breaking rules.
 fn convoys(out: &mut Digest, s: &Scenario) {
     out.blank();
     out.line(format!("Convoys ({})", s.convoys.len()));
-    for c in &s.convoys {
+    for (i, c) in s.convoys.iter().enumerate() {
         let route_km: f64 = c
             .route
             .iter()
@@ -192,8 +194,8 @@ fn convoys(out: &mut Digest, s: &Scenario) {
         stops.extend(c.route.iter().map(|l| s.sites[l.to].name.as_str()));
         out.line(format!(
             "  {} ({}) departs {} for {}",
+            s.convoy_name(i),
             c.id,
-            s.factions[c.faction].id,
             when(s, c.depart_hour),
             s.sites[c.destination()].name
         ));
@@ -207,7 +209,12 @@ fn convoys(out: &mut Digest, s: &Scenario) {
             amount(s, c.troops)
         );
         for (f, p) in &c.attached {
-            let _ = write!(force, ", {} {} attached", amount(s, *p), s.factions[*f].id);
+            let _ = write!(
+                force,
+                ", {} {} attached",
+                amount(s, *p),
+                s.faction_short_name(*f)
+            );
         }
         out.line(force);
         if let Some(wait) = c.wait_at {
@@ -235,11 +242,12 @@ fn convoys(out: &mut Digest, s: &Scenario) {
     }
 }
 
-/// Each armed group: faction, strength, home, posture, target and refuge.
+/// Each armed group by its name, with its id for `--set group.ID.…`: strength, home, posture,
+/// target and refuge.
 fn groups(out: &mut Digest, s: &Scenario) {
     out.blank();
     out.line(format!("Armed groups ({})", s.groups.len()));
-    for g in &s.groups {
+    for (i, g) in s.groups.iter().enumerate() {
         let posture = match g.posture {
             Posture::Defend => "defend",
             Posture::Raid => "raid",
@@ -249,8 +257,8 @@ fn groups(out: &mut Digest, s: &Scenario) {
         };
         let mut text = format!(
             "  {} ({}): {} fighters, {} technicals, home {}, posture {posture}",
+            s.group_name(i),
             g.id,
-            s.factions[g.faction].id,
             amount(s, g.fighters),
             amount(s, g.technicals),
             s.sites[g.home].name
@@ -263,19 +271,18 @@ fn groups(out: &mut Digest, s: &Scenario) {
     }
 }
 
-/// Each air wing, when there are any.
+/// Each air wing by its name, with its id for `--set air.ID.…`, when there are any.
 fn air(out: &mut Digest, s: &Scenario) {
     if s.air.is_empty() {
         return;
     }
     out.blank();
     out.line(format!("Air ({})", s.air.len()));
-    for a in &s.air {
+    for (i, a) in s.air.iter().enumerate() {
         out.line(format!(
-            "  {} ({}): from {}, {} sorties a day from {}, range {} km",
+            "  {} ({}): {} sorties a day from {}, range {} km",
+            s.air_wing_name(i),
             a.id,
-            s.factions[a.faction].id,
-            s.sites[a.base].name,
             amount(s, a.sorties_per_day),
             when(s, a.from_hour),
             amount(s, a.range_km)
@@ -293,13 +300,13 @@ fn reinforcements(out: &mut Digest, s: &Scenario) {
     for r in &s.reinforcements {
         let to = match r.to {
             ReinforcementTarget::Site(i) => s.sites[i].name.clone(),
-            ReinforcementTarget::Group(i) => s.groups[i].id.clone(),
-            ReinforcementTarget::Convoy(i) => s.convoys[i].id.clone(),
+            ReinforcementTarget::Group(i) => s.group_name(i),
+            ReinforcementTarget::Convoy(i) => s.convoy_name(i),
         };
         out.line(format!(
             "  {} {} join {to} on day {}",
             amount(s, r.troops),
-            s.factions[r.faction].id,
+            s.faction_short_name(r.faction),
             amount(s, r.day)
         ));
     }

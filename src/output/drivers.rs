@@ -13,23 +13,33 @@ use super::{OutputError, io_error, number_field};
 use crate::analysis::{Bound, Drivers, Prim, PrimBox, paste, prim};
 
 /// The header of `drivers.csv`.
-pub const DRIVERS_HEADER: [&str; 6] = [
+pub const DRIVERS_HEADER: [&str; 7] = [
     "outcome",
     "input",
     "prcc",
     "prcc_ci95_low",
     "prcc_ci95_high",
     "src",
+    "label",
 ];
 
 /// Inputs the printed table shows; the files have them all.
 const TABLE_ROWS: usize = 20;
 
-/// `drivers.csv`: one row per input, most influential first.
+/// Inputs' names in the printed table are cut to this many characters; the files have them
+/// whole, beside the column names.
+const LABEL_WIDTH: usize = 56;
+
+/// `drivers.csv`: one row per input, most influential first, with its label (`labels` are the
+/// inputs', same order as `drivers.inputs`).
 ///
 /// # Errors
 /// When the writer fails.
-pub fn write_drivers_csv<W: Write>(writer: W, drivers: &Drivers) -> io::Result<()> {
+pub fn write_drivers_csv<W: Write>(
+    writer: W,
+    drivers: &Drivers,
+    labels: &[InputLabel],
+) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(writer);
     csv.write_record(DRIVERS_HEADER)?;
     let outcome = drivers.outcome.to_string();
@@ -41,9 +51,31 @@ pub fn write_drivers_csv<W: Write>(writer: W, drivers: &Drivers) -> io::Result<(
             number_field(Some(d.prcc.ci95_low)),
             number_field(Some(d.prcc.ci95_high)),
             number_field(Some(d.src)),
+            label_text(drivers, labels, &d.input),
         ])?;
     }
     csv.flush()
+}
+
+/// The label of input column `input` with its unit in brackets: `CMA/CSP kill rate (per
+/// hour)`; the column name itself for one `drivers` did not label.
+fn label_text(d: &Drivers, labels: &[InputLabel], input: &str) -> String {
+    let Some(label) = d.inputs.iter().position(|i| i == input).map(|j| &labels[j]) else {
+        return input.to_string();
+    };
+    match &label.unit {
+        Some(unit) => format!("{} ({unit})", label.name),
+        None => label.name.clone(),
+    }
+}
+
+/// `text` cut to `width` characters, the last one `…` when it was longer.
+fn clipped(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(width - 1).collect();
+    format!("{kept}…")
 }
 
 /// A PRIM box as JSON: its measures and its bounds by input name, label and unit.
@@ -80,6 +112,7 @@ pub fn drivers_json(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> ser
         .map(|x| {
             serde_json::json!({
                 "input": x.input,
+                "label": label_text(d, labels, &x.input),
                 "prcc": x.prcc.value,
                 "prcc_ci95_low": x.prcc.ci95_low,
                 "prcc_ci95_high": x.prcc.ci95_high,
@@ -141,7 +174,7 @@ pub fn write_drivers(
     let json_path = csv_path.with_extension("json");
     let open = |path: &Path| AtomicFile::create(path).map_err(|e| io_error(path, e));
     let mut csv = open(csv_path)?;
-    write_drivers_csv(&mut csv, drivers).map_err(|e| io_error(csv_path, e))?;
+    write_drivers_csv(&mut csv, drivers, labels).map_err(|e| io_error(csv_path, e))?;
     let mut json = open(&json_path)?;
     serde_json::to_writer_pretty(&mut json, &drivers_json(drivers, labels, kind))
         .map_err(io::Error::from)
@@ -209,9 +242,14 @@ fn percent(v: f64) -> String {
     format!("{:.0} %", 100.0 * v)
 }
 
-/// The table `sandtable drivers` prints; `labels` are the inputs' (same order as
-/// `d.inputs`), used for the PRIM box.
-pub fn render_drivers(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> String {
+/// The table `sandtable drivers` prints: inputs by their labels (`labels` are the inputs',
+/// same order as `d.inputs`), the outcome as `outcome` says it in words.
+pub fn render_drivers(
+    d: &Drivers,
+    labels: &[InputLabel],
+    outcome: &str,
+    kind: FolderKind,
+) -> String {
     let mut t = String::new();
     let what = match kind {
         FolderKind::Run => "drawn inputs",
@@ -219,43 +257,15 @@ pub fn render_drivers(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> S
     };
     let _ = writeln!(
         t,
-        "What moves {}: {} runs used ({} without a value left out), {} {what} ranked by |PRCC|",
+        "What moves \"{outcome}\" ({})\n  {} runs used ({} without a value left out), {} \
+         {what} ranked by |PRCC|",
         d.outcome,
         d.runs_used,
         d.runs_skipped,
         d.drivers.len(),
     );
     render_notes(&mut t, d);
-    let width = d
-        .drivers
-        .iter()
-        .map(|x| x.input.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let _ = writeln!(
-        t,
-        "{:>4}  {:<width$}  {:>7}  {:>17}  {:>7}",
-        "rank", "input", "PRCC", "95 % CI", "SRC"
-    );
-    for (i, x) in d.drivers.iter().take(TABLE_ROWS).enumerate() {
-        let ci = format!("[{:+.3}, {:+.3}]", x.prcc.ci95_low, x.prcc.ci95_high);
-        let _ = writeln!(
-            t,
-            "{:>4}  {:<width$}  {:>+7.3}  {ci:>17}  {:>+7.3}",
-            i + 1,
-            x.input,
-            x.prcc.value,
-            x.src
-        );
-    }
-    if d.drivers.len() > TABLE_ROWS {
-        let _ = writeln!(
-            t,
-            "      … {} more (all of them with --out)",
-            d.drivers.len() - TABLE_ROWS
-        );
-    }
+    render_ranking(&mut t, d, labels);
     let _ = writeln!(
         t,
         "Linear fit of the standardized outcome (SRC): R² = {:.3}; {}",
@@ -267,9 +277,55 @@ pub fn render_drivers(d: &Drivers, labels: &[InputLabel], kind: FolderKind) -> S
         }
     );
     if let Some(p) = &d.prim {
-        render_prim(&mut t, d, p, labels);
+        render_prim(&mut t, d, p, labels, outcome);
     }
     t
+}
+
+/// The ranking: the strongest inputs by label, and where their column names are.
+fn render_ranking(t: &mut String, d: &Drivers, labels: &[InputLabel]) {
+    let shown: Vec<String> = d
+        .drivers
+        .iter()
+        .take(TABLE_ROWS)
+        .map(|x| clipped(&label_text(d, labels, &x.input), LABEL_WIDTH))
+        .collect();
+    let width = shown
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        t,
+        "{:>4}  {:<width$}  {:>7}  {:>17}  {:>7}",
+        "rank", "input", "PRCC", "95 % CI", "SRC"
+    );
+    for (i, (x, label)) in d.drivers.iter().zip(&shown).enumerate() {
+        let ci = format!("[{:+.3}, {:+.3}]", x.prcc.ci95_low, x.prcc.ci95_high);
+        // `{:<width$}` pads by chars, so a label with `–` or `…` lines up.
+        let _ = writeln!(
+            t,
+            "{:>4}  {label:<width$}  {:>+7.3}  {ci:>17}  {:>+7.3}",
+            i + 1,
+            x.prcc.value,
+            x.src
+        );
+    }
+    if d.drivers.len() > TABLE_ROWS {
+        let _ = writeln!(
+            t,
+            "      … {} more (all of them with --out)",
+            d.drivers.len() - TABLE_ROWS
+        );
+    }
+    if !d.drivers.is_empty() {
+        let _ = writeln!(
+            t,
+            "      each input's runs.csv column is beside its label in \
+             drivers.csv and drivers.json (--out)"
+        );
+    }
 }
 
 /// `a, b, c and 4 more`: names, at most six.
@@ -304,13 +360,13 @@ fn render_notes(t: &mut String, d: &Drivers) {
     }
 }
 
-fn render_prim(t: &mut String, d: &Drivers, p: &Prim, labels: &[InputLabel]) {
+fn render_prim(t: &mut String, d: &Drivers, p: &Prim, labels: &[InputLabel], outcome: &str) {
     let base = &p.trajectory[0];
     let chosen = p.chosen_box();
     let _ = writeln!(
         t,
-        "PRIM, where {} happens (base rate {}): {} → {} of those runs, density {}, {} of all runs",
-        d.outcome,
+        "PRIM, where \"{outcome}\" happens (base rate {}): {} → {} of those runs, density {}, {} \
+         of all runs",
         percent(base.density),
         box_rule(chosen, d, labels),
         percent(chosen.coverage),

@@ -7,7 +7,7 @@ use crate::scenario::Scenario;
 /// An input as a reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputLabel {
-    /// What the number is, in words (`Kidal fortification`, `csp_kidal fighters`).
+    /// What the number is, in words (`Kidal fortification`, `CMA/CSP band from Kidal fighters`).
     pub name: String,
     /// Its unit, written after a value (`per hour`, `km`), if its name carries one.
     pub unit: Option<String>,
@@ -69,6 +69,24 @@ fn road_name(scenario: &Scenario, id: &str) -> Option<String> {
     Some(format!("{from}–{to} road"))
 }
 
+/// A convoy by its display name (`FAMa column from Gao`).
+fn convoy_name(scenario: &Scenario, id: &str) -> Option<String> {
+    let index = scenario.convoys.iter().position(|c| c.id == id)?;
+    Some(scenario.convoy_name(index))
+}
+
+/// A band by its display name (`CMA/CSP band from Kidal`).
+fn group_name(scenario: &Scenario, id: &str) -> Option<String> {
+    let index = scenario.groups.iter().position(|g| g.id == id)?;
+    Some(scenario.group_name(index))
+}
+
+/// An air wing by its display name (`FAMa air wing at Gao`).
+fn air_wing_name(scenario: &Scenario, id: &str) -> Option<String> {
+    let index = scenario.air.iter().position(|w| w.id == id)?;
+    Some(scenario.air_wing_name(index))
+}
+
 /// `key` in words, and the unit its suffix names.
 fn words(key: &str) -> (String, Option<String>) {
     for (suffix, unit) in UNITS {
@@ -81,14 +99,19 @@ fn words(key: &str) -> (String, Option<String>) {
 
 /// The label of the scenario number at dotted `path`: the thing it belongs to by its scenario
 /// name, the key in words, further keys (a garrison's faction, a surface) in brackets.
-fn label_of_path(scenario: &Scenario, path: &str) -> InputLabel {
+pub(super) fn label_of_path(scenario: &Scenario, path: &str) -> InputLabel {
     let segments: Vec<&str> = path.split('.').collect();
     let named = |name: Option<String>, id: &str| name.unwrap_or_else(|| id.to_string());
     let (owner, rest) = match segments.as_slice() {
         ["faction", id, rest @ ..] => (named(faction_name(scenario, id), id), rest),
         ["site", id, rest @ ..] => (named(site_name(scenario, id), id), rest),
         ["road", id, rest @ ..] => (named(road_name(scenario, id), id), rest),
-        ["convoy" | "group" | "air" | "reinforcement", id, rest @ ..] => (id.to_string(), rest),
+        ["convoy", id, rest @ ..] => (named(convoy_name(scenario, id), id), rest),
+        ["group", id, rest @ ..] => (named(group_name(scenario, id), id), rest),
+        ["air", id, rest @ ..] => (named(air_wing_name(scenario, id), id), rest),
+        // Reinforcements have no display name; their id in words reads well enough
+        // (`tessalit airlift wagner`).
+        ["reinforcement", id, rest @ ..] => (id.replace('_', " "), rest),
         [block, rest @ ..] => (block.to_string(), rest),
         [] => (String::new(), &[][..]),
     };
@@ -124,6 +147,7 @@ mod tests {
             "road_gao_tarkint_length_km",
             "group_csp_kidal_fighters",
             "convoy_kidal_column_speed_km_per_day_track",
+            "convoy_kidal_column_attached_wagner",
             "combat_surprise_factor",
             "drones_enabled",
         ]
@@ -138,8 +162,9 @@ mod tests {
             ("Gao garrison (FAMa)", None),
             ("Kidal fortification", None),
             ("Gao–Tarkint road length", Some("km")),
-            ("csp_kidal fighters", None),
-            ("kidal_column speed (track)", Some("km/day")),
+            ("CMA/CSP band from Kidal fighters", None),
+            ("FAMa column from Gao speed (track)", Some("km/day")),
+            ("FAMa column from Gao attached (Wagner Group)", None),
             ("combat surprise factor", None),
             ("drones_enabled", None),
         ];

@@ -67,6 +67,17 @@ pub fn outcome_label(scenario: &Scenario, column: &str, category: Option<&str>) 
     .to_string()
 }
 
+/// The outcome `drivers` explains, in words: the label of its column and category, after
+/// "not:" when every other category counts (`kidal_column_status!=arrived`).
+pub fn choice_label(scenario: &Scenario, choice: &crate::analysis::OutcomeChoice) -> String {
+    let label = outcome_label(scenario, &choice.name, choice.category.as_deref());
+    if choice.negated {
+        format!("not: {label}")
+    } else {
+        label
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,7 @@ use events::write_events_csv;
 pub use files::{BatchFiles, ReplayFiles, ResumedBatch, StepHook, render_written};
 pub use folder::{FolderLock, FolderUse, LOCK_FILE};
 pub use input_labels::{InputLabel, input_labels};
+pub use labels::choice_label;
 use manifest::RESOLVED_SCENARIO;
 pub(crate) use manifest::shell_quote;
 pub use manifest::{BatchIdentity, BatchStatus, Engine, Manifest, ManifestScenario, ShardInfo};

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::OutputError;
 use super::manifest::RESOLVED_SCENARIO;
+use super::publish::{Unpublished, verify_published};
 use crate::analysis::{Cell, InputColumn, OutcomeRule, RunsTable};
 use crate::sim::{ColumnKind, OutcomeSchema};
 
@@ -46,7 +47,7 @@ pub struct FinishedBatch {
 ///
 /// # Errors
 /// [`OutputError::NotABatch`] saying what is missing, and for a `compare` folder which of its
-/// subfolders to give instead.
+/// subfolders to give instead; also when a file differs from what the manifest published.
 pub fn open_batch_folder(dir: &Path) -> Result<FinishedBatch, OutputError> {
     let not_a_batch = |message: String| OutputError::NotABatch {
         dir: dir.display().to_string(),
@@ -80,6 +81,12 @@ pub fn open_batch_folder(dir: &Path) -> Result<FinishedBatch, OutputError> {
             )));
         }
     };
+    // Files that are not the ones the manifest published are not one batch's set: a hand
+    // edit, a copy cut short, or files of two batches mixed. (A folder written before
+    // manifests listed their files, or with no manifest, is read as it is.)
+    if let Err(mismatch @ Unpublished::Mismatch { .. }) = verify_published(dir) {
+        return Err(not_a_batch(mismatch.to_string()));
+    }
     Ok(FinishedBatch {
         dir: dir.to_path_buf(),
         kind,

@@ -97,7 +97,7 @@ impl<'a> SweepRecorder<'a> {
 }
 
 /// A factor's setting as `design.csv`, `points.csv` and `runs.csv` write it.
-fn setting_text(experiment: &Experiment, point: u64, factor: usize) -> String {
+pub(super) fn setting_text(experiment: &Experiment, point: u64, factor: usize) -> String {
     match experiment.setting(point, factor) {
         Setting::Real(x) => field_text(&Value::Number(x), &ColumnKind::Parameter),
         Setting::Integer(i) => i.to_string(),

@@ -243,6 +243,42 @@ fn check_prints_a_digest() {
 }
 
 #[test]
+fn check_names_convoys_bands_wings_and_roads_in_words_with_the_id_to_set() {
+    let digest = stdout_of(&["check"]);
+    let line = |start: &str| {
+        digest
+            .lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting {start:?} in\n{digest}"))
+            .to_string()
+    };
+    assert!(
+        line("FAMa column from Gao (kidal_column) departs").ends_with("for Kidal"),
+        "{digest}"
+    );
+    assert!(line("100–119 vehicles").ends_with("50–200 Wagner Group attached"));
+    assert!(line("CMA/CSP band from Kidal (csp_kidal): 300–800 fighters").contains("home Kidal"));
+    assert!(line("FAMa air wing at Gao (fama_drones): 1–3 sorties a day").contains("range"));
+    assert!(line("Gao–Tarkint road (gao_tarkint): 125–150 km").contains("ambush chance"));
+    assert!(line("50–150 Wagner Group join Tessalit camp").ends_with("on day 33"));
+    // The ids shown are the ones --set takes.
+    let set = sandtable()
+        .args(["check", "--set", "group.csp_kidal.fighters=400"])
+        .args(["--set", "road.gao_tarkint.length_km=140"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&set.stdout);
+    assert!(
+        text.contains("CMA/CSP band from Kidal (csp_kidal): 400 fighters"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Gao–Tarkint road (gao_tarkint): 140 km"),
+        "{text}"
+    );
+}
+
+#[test]
 fn check_without_a_scenario_checks_the_embedded_default() {
     let digest = stdout_of(&["check"]);
     assert!(digest.starts_with("gao-kidal-2023"), "{digest}");

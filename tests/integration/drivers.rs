@@ -227,16 +227,20 @@ fn drivers_of_a_real_batch_rank_every_drawn_input() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("What moves kidal_column_status=arrived: 400 runs used"),
+        stdout.contains(
+            "What moves \"FAMa column from Gao arrived\" (kidal_column_status=arrived)\n  400 \
+             runs used"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("PRCC") && stdout.contains("R² =") && stdout.contains("← chosen"));
+    check_ranking_reads_in_words(&stdout, &csv_path);
 
     let text = fs::read_to_string(&csv_path).unwrap();
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("outcome,input,prcc,prcc_ci95_low,prcc_ci95_high,src")
+        Some("outcome,input,prcc,prcc_ci95_low,prcc_ci95_high,src,label")
     );
     let ranked: BTreeSet<String> = lines
         .map(|l| l.split(',').nth(1).unwrap().to_string())
@@ -268,6 +272,89 @@ fn drivers_of_a_real_batch_rank_every_drawn_input() {
         "the default draws over a hundred inputs"
     );
     assert!(json["prim"]["trajectory"].as_array().unwrap().len() > 1);
+}
+
+/// What a reader of `drivers`' table sees: the ranked inputs by their labels (drivers.csv's
+/// `label`, beside the column name), no column name in a ranked row or in PRIM's sentence (the
+/// bands and convoys by their display names), and no row of the table wider than 120
+/// characters.
+fn check_ranking_reads_in_words(stdout: &str, csv_path: &Path) {
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let rank_rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && l.contains('['))
+        .collect();
+    assert_eq!(rank_rows.len(), 20, "{stdout}");
+    for (row, line) in rows.iter().zip(&rank_rows) {
+        let (input, label) = (&row[1], &row[6]);
+        assert_ne!(input, label);
+        let shown: String = label.chars().take(40).collect();
+        assert!(line.contains(&shown), "{label} not in {line}");
+        assert!(!line.contains(input), "{line} shows the column {input}");
+    }
+    let prim = stdout
+        .lines()
+        .find(|l| l.starts_with("PRIM, where"))
+        .unwrap();
+    assert!(
+        prim.starts_with("PRIM, where \"FAMa column from Gao arrived\" happens"),
+        "{prim}"
+    );
+    for id in ["csp_kidal", "kidal_column", "_per_"] {
+        assert!(!prim.contains(id), "{prim}");
+    }
+    for line in rank_rows
+        .iter()
+        .chain(stdout.lines().take(1).collect::<Vec<_>>().iter())
+    {
+        assert!(line.chars().count() <= 120, "too wide: {line}");
+    }
+}
+
+#[test]
+fn a_folder_whose_runs_csv_changed_after_publication_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    let runs = sandtable()
+        .args(["run", "--runs", "300", "--out"])
+        .arg(&batch)
+        .output()
+        .unwrap();
+    assert!(runs.status.success());
+    let drivers = || sandtable().arg("drivers").arg(&batch).output().unwrap();
+    assert_eq!(
+        drivers().status.code(),
+        Some(0),
+        "the published folder is read"
+    );
+    // One byte of one value changed: the file is no longer the one the manifest lists.
+    let path = batch.join("runs.csv");
+    let mut bytes = fs::read(&path).unwrap();
+    let at = bytes.len() - 3;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    fs::write(&path, bytes).unwrap();
+    let output = drivers();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not the file its manifest.json published",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "nothing ranked from a tampered folder"
+    );
+    // A manifest written before manifests listed their files checks nothing and is read.
+    let manifest_path = batch.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest.as_object_mut().unwrap().remove("files");
+    fs::write(&manifest_path, manifest.to_string()).unwrap();
+    assert_eq!(drivers().status.code(), Some(0));
 }
 
 #[test]
@@ -312,6 +399,13 @@ fn bad_folders_and_outcomes_exit_2_saying_what_would_do() {
     fields[last] = "many";
     lines[4] = fields.join(",");
     fs::write(batch.join("runs.csv"), lines.join("\n") + "\n").unwrap();
+    check(&[b], "runs.csv is not the file its manifest.json published");
+    // As a folder written before manifests listed their files: the field itself is refused.
+    let manifest_path = batch.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest.as_object_mut().unwrap().remove("files");
+    fs::write(&manifest_path, manifest.to_string()).unwrap();
     check(&[b], "runs.csv:5: column ");
     check(&[b], "'many' is not a finite number");
     fs::remove_file(batch.join("runs.csv")).unwrap();

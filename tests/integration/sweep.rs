@@ -365,3 +365,123 @@ fn a_failed_row_keeps_its_settings_and_draws_and_is_left_out_of_its_point() {
     };
     assert_eq!((n_of("0,"), n_of("1,")), ("5".to_string(), "4".to_string()));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_keeps_the_finished_rows_and_resume_finishes_the_same_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = write(dir.path(), "factorial.toml", FACTORIAL);
+    let whole = sweep(&experiment, dir.path(), "whole", &["--quiet"]);
+    // A file-size limit (ulimit -f, with SIGXFSZ ignored) makes the journal's writes fail
+    // part-way exactly as a full disk does, with an I/O error.
+    let out = dir.path().join("full");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 40; exec \"$0\" sweep '{experiment}' --out '{}' --quiet",
+        out.display()
+    );
+    let output = Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_sandtable")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("File too large"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the runs finished before it are kept in {}",
+            out.display()
+        )),
+        "{text}"
+    );
+    let resume = format!("sandtable sweep {experiment} --resume {}", out.display());
+    assert!(text.contains(&resume), "{text}");
+    assert!(
+        sandtable::output::holds_journal(&out),
+        "the journal was not kept"
+    );
+    let rows = read(&out, "runs.csv.partial");
+    assert!(rows.lines().count() > 2, "{rows}");
+
+    // Room again: the command it gave finishes the sweep, byte for byte the uninterrupted one.
+    ok(&[
+        "sweep",
+        &experiment,
+        "--resume",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    for file in ["runs.csv", "points.csv", "design.csv"] {
+        assert_eq!(read(&out, file), read(&whole, file), "{file}");
+    }
+}
+
+/// The table lines of a sweep's standard output: from the first heading line to the last point.
+fn table_lines(stdout: &str) -> Vec<&str> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    let first_point = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("0 "))
+        .unwrap_or_else(|| panic!("no point 0 in\n{stdout}"));
+    let first_heading = lines[..first_point]
+        .iter()
+        .rposition(|l| l.is_empty())
+        .unwrap()
+        + 1;
+    let last_point = lines[first_point..]
+        .iter()
+        .position(|l| !l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap();
+    lines[first_heading..first_point + last_point].to_vec()
+}
+
+#[test]
+fn the_points_table_shows_each_points_settings_and_outcomes_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = write(dir.path(), "factorial.toml", FACTORIAL);
+    let out = dir.path().join("out");
+    let stdout = ok(&["sweep", &experiment, "--out", out.to_str().unwrap()]);
+    let table = table_lines(&stdout);
+    let headings = table[..table.len() - 6].join(" ");
+    let words: Vec<&str> = headings.split_whitespace().collect();
+    for phrase in [
+        "CMA/CSP kill rate (per hour)",
+        "CMA/CSP band from Kidal posture",
+        "share FAMa column from Gao arrived",
+        "mean FAMa column from Gao: vehicles lost",
+    ] {
+        // Headings wrap over lines: every word of each is in the heading lines.
+        let column_words: Vec<&str> = phrase.split(' ').collect();
+        assert!(
+            column_words.iter().all(|w| words.contains(w)),
+            "{phrase} not in\n{}",
+            table.join("\n")
+        );
+    }
+    assert!(!headings.contains("kidal_column"), "{headings}");
+    // Each of the six points with its settings, as design.csv holds them.
+    let design = read(&out, "design.csv");
+    for (line, row) in table[table.len() - 6..].iter().zip(design.lines().skip(1)) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&cells[..3], &fields[..3], "{line} against {row}");
+        assert_eq!(cells[3], "5", "{line}: five replicates");
+    }
+    for line in &table {
+        assert!(line.chars().count() <= 120, "too wide: {line}");
+    }
+
+    // Twenty factors do not fit in 120 columns: those left out are said to be in design.csv.
+    let broad = ok(&[
+        "sweep",
+        "experiments/broad-nolh-129.toml",
+        "--out",
+        dir.path().join("broad").to_str().unwrap(),
+    ]);
+    for line in table_lines(&broad) {
+        assert!(line.chars().count() <= 120, "too wide: {line}");
+    }
+    assert!(
+        broad.contains("more factors' settings do not fit here: they are in design.csv"),
+        "{broad}"
+    );
+}
