@@ -200,11 +200,14 @@ impl SlurmArrayTask {
         .filter(|(value, _)| value.is_none())
         .map(|(_, name)| name)
         .collect();
+        let unset = match missing.as_slice() {
+            [one] => format!("{one} is not set"),
+            names => format!("neither {} is set", names.join(" nor ")),
+        };
         ShardError(format!(
             "--shard slurm needs SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and \
-             SLURM_ARRAY_TASK_COUNT, and {} is not set (SLURM sets all three in a job array's \
-             tasks since version 17.11); give --shard K/N instead",
-            missing.join(" nor ")
+             SLURM_ARRAY_TASK_COUNT, and {unset} (SLURM sets all three in every task of a job \
+             array); give --shard K/N instead"
         ))
     }
 
@@ -252,7 +255,7 @@ fn array_shard(
     if id < min {
         return Err("the task's index is below the array's lowest".to_string());
     }
-    if (id - min) % step != 0 {
+    if !(id - min).is_multiple_of(step) {
         return Err("the task's index is not the lowest plus a whole number of steps".to_string());
     }
     let last = (count - 1)
@@ -384,7 +387,7 @@ mod tests {
         );
         let neither = slurm("ID=1").unwrap_err();
         assert!(
-            neither.contains("SLURM_ARRAY_TASK_MIN nor SLURM_ARRAY_TASK_COUNT is not set"),
+            neither.contains("neither SLURM_ARRAY_TASK_MIN nor SLURM_ARRAY_TASK_COUNT is set"),
             "{neither}"
         );
     }

@@ -163,7 +163,7 @@ fn missing_or_inconsistent_array_variables_exit_2_and_write_nothing() {
         (set(&[]), "SLURM_ARRAY_TASK_ID is not set"),
         (
             set(&[("ID", "1")]),
-            "SLURM_ARRAY_TASK_MIN nor SLURM_ARRAY_TASK_COUNT is not set",
+            "neither SLURM_ARRAY_TASK_MIN nor SLURM_ARRAY_TASK_COUNT is set",
         ),
         (
             set(&[("ID", "0"), ("MIN", "1"), ("COUNT", "4")]),
