@@ -39,6 +39,14 @@ pub(super) fn merge(args: &MergeArgs, command_line: &[String]) -> Result<(), Err
         Some(file) => Some(sweep_experiment(file, &first.manifest)?),
         None => None,
     };
+    if first.parquet && !cfg!(feature = "parquet") {
+        return Err(Error::Usage(format!(
+            "{}: the shards hold runs.parquet, which the merged folder must hold too; merge \
+             with a sandtable built with the parquet feature (cargo build --release --features \
+             parquet)",
+            first.dir.display()
+        )));
+    }
     let _folder = claim_folder(Some(&args.out), None, args.force, &[])?;
     let mut manifest = merged_manifest(&shards, &plan, &args.out, command_line);
     let (written, summary) = match &experiment {
@@ -72,7 +80,7 @@ fn merge_run(
     let mut files = BatchFiles::create(&args.out, &schema, manifest)?;
     let spill = SpillDir::new(args.out.clone());
     let mut builder = SummaryBuilder::new(&schema, Some(Arc::new(spill)));
-    output::merge_rows(
+    let merged = output::merge_rows(
         shards,
         (RowKeys::Run, &schema),
         &mut files,
@@ -83,10 +91,19 @@ fn merge_run(
                 Ok(())
             }
         },
-    )?;
+    );
+    if let Err(e) = merged {
+        // Nothing of a refused merge is kept: the shards are still there to merge again.
+        files.discard();
+        return Err(e.into());
+    }
     let summary = finish_statistics(builder, &args.out)?;
     complete(manifest, shards, &summary);
-    let written = files.finish(&scenario, plan, &summary, manifest)?;
+    let mut written = files.finish(&scenario, plan, &summary, manifest)?;
+    // As `run --format csv,parquet` writes it: from the finished runs.csv.
+    if first.parquet {
+        written.push(super::run::write_parquet(&args.out, &scenario)?);
+    }
     Ok((written, summary))
 }
 
@@ -104,7 +121,7 @@ fn merge_sweep(
     let spill = Arc::new(SpillDir::new(args.out.clone()));
     let mut builder = SummaryBuilder::new(&columns.outcomes, Some(spill.clone()));
     let mut points = Points::create(&args.out, experiment, &columns, spill)?;
-    output::merge_rows(
+    let merged = output::merge_rows(
         shards,
         (keys, &columns.all),
         &mut files,
@@ -119,7 +136,12 @@ fn merge_sweep(
                 points.take(experiment, row, None)
             }
         },
-    )?;
+    );
+    if let Err(e) = merged {
+        // Nothing of a refused merge is kept: the shards are still there to merge again.
+        files.discard();
+        return Err(e.into());
+    }
     points.finish(experiment).map_err(Error::Internal)?;
     let summary = finish_statistics(builder, &args.out)?;
     complete(manifest, shards, &summary);

@@ -478,13 +478,16 @@ fn check_format(args: &RunArgs) -> Result<(), Error> {
 
 /// Writes `runs.parquet` from the finished `runs.csv`.
 #[cfg(feature = "parquet")]
-fn write_parquet(dir: &Path, scenario: &Scenario) -> Result<std::path::PathBuf, Error> {
+pub(super) fn write_parquet(dir: &Path, scenario: &Scenario) -> Result<std::path::PathBuf, Error> {
     Ok(output::write_runs_parquet(dir, scenario)?)
 }
 
 /// Without the `parquet` feature `check_format` has refused `--format parquet` already.
 #[cfg(not(feature = "parquet"))]
-fn write_parquet(_dir: &Path, _scenario: &Scenario) -> Result<std::path::PathBuf, Error> {
+pub(super) fn write_parquet(
+    _dir: &Path,
+    _scenario: &Scenario,
+) -> Result<std::path::PathBuf, Error> {
     Err(Error::Usage(
         "--format parquet needs the parquet feature".into(),
     ))

@@ -497,6 +497,12 @@ impl BatchFiles {
         Ok(())
     }
 
+    /// Gives up a journal whose rows can be made again from where they came (a merge that
+    /// met a bad shard): its files are removed, and the folder if this command created it.
+    pub fn discard(mut self) {
+        self.rows_written = 0;
+    }
+
     /// TEST SEAM: tells the hook the command line installed (if any) that the batch reached
     /// `step`, so that a test can kill the process exactly there.
     fn step(&mut self, step: &str) {

@@ -43,6 +43,9 @@ pub struct ShardFolder {
     pub manifest: Manifest,
     /// A sweep's experiment file, as its manifest names it (`None` for a `run` batch).
     pub experiment_file: Option<PathBuf>,
+    /// It holds `runs.parquet` (`run --format csv,parquet`), which the merged folder then
+    /// holds too.
+    pub parquet: bool,
 }
 
 /// The shards of one batch, in run order, with the shards not given.
@@ -129,6 +132,7 @@ fn read_shard(dir: &Path) -> Result<ShardFolder, OutputError> {
         dir: dir.to_path_buf(),
         manifest,
         experiment_file,
+        parquet: dir.join("runs.parquet").is_file(),
     })
 }
 
@@ -174,6 +178,15 @@ fn same_batch(first: &ShardFolder, other: &ShardFolder) -> Result<(), OutputErro
         let files = m.files.keys().filter(|name| *name != "failures.csv");
         files.cloned().collect()
     };
+    if first.parquet != other.parquet {
+        let holds = |s: &ShardFolder| if s.parquet { "holds" } else { "does not hold" };
+        differences.push(format!(
+            "it {} runs.parquet, {} {} (another --format)",
+            holds(other),
+            first.dir.display(),
+            holds(first)
+        ));
+    }
     if published(&first.manifest) != published(&other.manifest) {
         differences.push(format!(
             "it holds the files {}, {} holds {} (another output format)",

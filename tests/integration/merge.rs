@@ -163,11 +163,34 @@ fn shards_that_are_not_one_whole_batch_are_refused_naming_the_folder() {
     let half = root.path().join("half");
     run_batch(&half, Some("1/2"));
     refused(&[&half, &s2, &s3], &[path(&s2), "overlap"]);
-    // A shard whose runs.csv lost its end.
+    // Another output format: one shard also wrote runs.parquet.
+    fs::write(s2.join("runs.parquet"), "PAR1").unwrap();
+    refused(&[&s1, &s2, &s3], &[path(&s2), "runs.parquet", "--format"]);
+    if !cfg!(feature = "parquet") {
+        // Every shard did: a build without parquet cannot write the merged one, and says so.
+        for dir in [&s1, &s3] {
+            fs::write(dir.join("runs.parquet"), "PAR1").unwrap();
+        }
+        refused(&[&s1, &s2, &s3], &["parquet feature"]);
+    }
+    for dir in [&s1, &s2, &s3] {
+        let _ = fs::remove_file(dir.join("runs.parquet"));
+    }
+    // A shard whose runs.csv lost its end: its manifest's hash says so.
     let runs = s3.join("runs.csv");
     let text = fs::read(&runs).unwrap();
     fs::write(&runs, &text[..text.len() - 300]).unwrap();
     refused(&[&s1, &s2, &s3], &[path(&s3), "runs.csv"]);
+    // And so do its rows, where the manifest lists no hashes (as older ones did).
+    for dir in [&s1, &s2, &s3] {
+        let mut old = manifest(dir);
+        old.as_object_mut().unwrap().remove("files");
+        fs::write(dir.join("manifest.json"), old.to_string()).unwrap();
+    }
+    refused(
+        &[&s1, &s2, &s3],
+        &[path(&s3), "runs.csv is truncated or damaged", "at run 299"],
+    );
 }
 
 #[test]
