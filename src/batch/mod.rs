@@ -21,7 +21,7 @@ pub use record::{Journal, RecordedRun, Recording, record_batch};
 #[doc(hidden)]
 pub use replicate::FailRuns;
 pub use replicate::{BatchOptions, RunFailure, RunResult, failed_row, replay, run_replications};
-pub use shard::{Shard, ShardError};
+pub use shard::{Shard, ShardError, SlurmArrayTask};
 pub use summary::{BatchSummary, OutcomeStats, OutcomeSummary, SummaryBuilder};
 
 pub use crate::streams::DEFAULT_SEED;

@@ -20,6 +20,7 @@ Examples:
   sandtable run --set convoy.kidal_column.vehicles=80 -n 1e6 -s 7 -j 8 -o out/big --quiet
   sandtable run --precision kidal_column_status.arrived=0.01 -o out/adaptive
   sandtable run -n 1M --shard 3/10 -o out/shard3   one tenth of a batch, on one machine
+  sandtable run -n 1M --shard slurm -o /shared/gk  a SLURM array task: /shared/gk/shard-K-of-N
   sandtable run --resume out/big                   continue an interrupted batch";
 
 /// `sandtable check --help`.

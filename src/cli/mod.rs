@@ -12,9 +12,11 @@ mod merge;
 mod progress;
 mod replay;
 mod run;
+mod shard_arg;
 mod sweep;
 
 use interrupt::Interrupts;
+use shard_arg::ShardChoice;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -141,7 +143,12 @@ pub(crate) struct RunArgs {
     pub quiet: bool,
     /// Run only block K of N of the batch's runs (K from 1 to N), to split a batch across
     /// machines; the shards' runs.csv rows, concatenated in K order, are the whole batch's.
-    #[arg(long, value_name = "K/N", conflicts_with = "targets")]
+    /// `slurm`: K/N from the SLURM job array's variables (task index − lowest + 1 of the task
+    /// count), writing into DIR/shard-K-of-N under --out DIR (see docs/CLUSTER.md).
+    #[arg(long = "shard", value_name = "K/N|slurm", conflicts_with = "targets")]
+    pub shard_choice: Option<ShardChoice>,
+    /// The shard to run, once --shard is resolved (`slurm` by the array's variables).
+    #[arg(skip)]
     pub shard: Option<Shard>,
     /// Formats of the rows with --out, comma-separated: csv (runs.csv, always written) and
     /// parquet (runs.parquet as well, typed, for Arrow, polars and DuckDB; needs a build with
@@ -289,8 +296,12 @@ pub(crate) struct SweepArgs {
     pub quiet: bool,
     /// Run only block K of N of the sweep's rows (point by point, replicate by replicate), to
     /// split it across machines; the shards' runs.csv rows, concatenated in K order, are the
-    /// whole sweep's.
-    #[arg(long, value_name = "K/N")]
+    /// whole sweep's. `slurm`: K/N from the SLURM job array's variables, writing into
+    /// DIR/shard-K-of-N under --out DIR (see docs/CLUSTER.md).
+    #[arg(long = "shard", value_name = "K/N|slurm")]
+    pub shard_choice: Option<ShardChoice>,
+    /// The shard to run, once --shard is resolved (`slurm` by the array's variables).
+    #[arg(skip)]
     pub shard: Option<Shard>,
 }
 
@@ -460,12 +471,20 @@ pub(crate) fn execute(
             .ok_or_else(|| Error::Internal("cannot build the default run command".to_string()))?,
     };
     match command {
-        Command::Run(args) => run::run(&args, command_line, interrupts),
+        Command::Run(mut args) => {
+            let placed = shard_arg::place(args.shard_choice, args.out.as_deref())?;
+            (args.shard, args.out) = (placed.shard, placed.out);
+            run::run(&args, command_line, interrupts)
+        }
         Command::Check(args) => check::check(&args),
         Command::Replay(args) => replay::replay(&args),
         Command::Compare(args) => compare::compare(&args, command_line, interrupts),
         Command::Drivers(args) => drivers::drivers(&args),
-        Command::Sweep(args) => sweep::sweep(&args, command_line, interrupts),
+        Command::Sweep(mut args) => {
+            let placed = shard_arg::place(args.shard_choice, args.out.as_deref())?;
+            (args.shard, args.out) = (placed.shard, placed.out);
+            sweep::sweep(&args, command_line, interrupts)
+        }
         Command::Merge(args) => merge::merge(&args, command_line),
     }
 }

@@ -61,7 +61,7 @@ fn help_and_version_exit_0_and_show_the_defaults() {
         "-s, --seed <S>",
         "-o, --out <DIR>",
         "-q, --quiet",
-        "--shard <K/N>",
+        "--shard <K/N|slurm>",
         "--set <KEY=VALUE>",
         "10k, 2.5M or 1e6",
     ] {

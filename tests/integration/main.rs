@@ -15,6 +15,7 @@ mod model;
 mod parquet;
 mod robustness;
 mod scenario_errors;
+mod slurm;
 mod sources;
 mod streams;
 mod support;
