@@ -125,20 +125,8 @@ fn merge_sweep(
         shards,
         (keys, &columns.all),
         &mut files,
-        &mut |row, journal| match journal {
-            JournalRow::Outcome(values) => {
-                let outcome = columns.outcome_part(&values);
-                builder.push(&outcome)?;
-                points
-                    .take(experiment, row, Some(&outcome))
-                    .map_err(|e| e.to_string())
-            }
-            JournalRow::Failed => {
-                builder.fail(row);
-                points
-                    .take(experiment, row, None)
-                    .map_err(|e| e.to_string())
-            }
+        &mut |row, journal| {
+            points.take_journal_row((experiment, &columns), &mut builder, row, journal)
         },
     );
     if let Err(e) = merged {

@@ -244,6 +244,30 @@ impl Points {
         self.write(experiment, finished)
     }
 
+    /// Takes a row read back from a journal (`--resume`, or a shard `merge` reads) into the
+    /// batch statistics `builder` and into the point under way.
+    pub(super) fn take_journal_row(
+        &mut self,
+        (experiment, columns): (&Experiment, &SweepColumns),
+        builder: &mut SummaryBuilder,
+        row: u64,
+        journal: JournalRow,
+    ) -> Result<(), String> {
+        let outcome = match journal {
+            JournalRow::Outcome(values) => {
+                let outcome = columns.outcome_part(&values);
+                builder.push(&outcome)?;
+                Some(outcome)
+            }
+            JournalRow::Failed => {
+                builder.fail(row);
+                None
+            }
+        };
+        self.take(experiment, row, outcome.as_ref())
+            .map_err(|e| e.to_string())
+    }
+
     /// Writes the point under way, if any: at the end of the sweep (or of an interrupted one).
     pub(super) fn finish(&mut self, experiment: &Experiment) -> Result<(), OutputError> {
         let finished = self.summaries.finish().map_err(OutputError::Internal)?;
@@ -286,26 +310,10 @@ fn open(sweep: &Sweep<'_>, started: String) -> Result<State, Error> {
         });
     }
     let experiment = sweep.experiment;
-    let (files, resumed) = BatchFiles::resume_with_keys(
-        sweep.dir,
-        keys,
-        &running,
-        &mut |row, journal| match journal {
-            JournalRow::Outcome(values) => {
-                let outcome = sweep.columns.outcome_part(&values);
-                builder.push(&outcome)?;
-                points
-                    .take(experiment, row, Some(&outcome))
-                    .map_err(|e| e.to_string())
-            }
-            JournalRow::Failed => {
-                builder.fail(row);
-                points
-                    .take(experiment, row, None)
-                    .map_err(|e| e.to_string())
-            }
-        },
-    )?;
+    let (files, resumed) =
+        BatchFiles::resume_with_keys(sweep.dir, keys, &running, &mut |row, journal| {
+            points.take_journal_row((experiment, &sweep.columns), &mut builder, row, journal)
+        })?;
     let recovered = resumed.recovered;
     let rows = sweep.plan.run_indices();
     let _ = writeln!(
